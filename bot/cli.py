@@ -1,0 +1,31 @@
+"""The ``cpni-guard`` command."""
+
+from __future__ import annotations
+
+import click
+
+from bot import __version__
+from bot.commands.accounts import accounts_group
+from bot.commands.admin import config_group, db_group, inbox_group, outbox_group
+from bot.commands.run import serve, worker
+
+__all__ = ["cli", "main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="cpni-guard")
+def cli() -> None:
+    """cpni-guard: the CPNI PIN gate for Slack, Zendesk and email support threads.
+
+    Settings come from CPNI_* (and SLACK_*, ZENDESK_*) environment variables or a .env file;
+    see `cpni-guard config check` and the README.
+    """
+
+
+for command in (serve, worker, config_group, db_group, inbox_group, outbox_group, accounts_group):
+    cli.add_command(command)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli()

@@ -1,0 +1,1 @@
+"""The ``cpni-guard`` subcommands, one module per topic."""

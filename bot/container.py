@@ -1,0 +1,82 @@
+"""The composition root of the core: everything built once from the validated configuration.
+
+Adapters (``handlers``) plug in through entry points rather than imports, so the core never
+depends on them (DESIGN.md section 2): ``cpni_guard.handlers`` entries register inbox/outbox
+handlers on the worker registry, and the ``cpni_guard.web`` entry ``app`` builds the ASGI app.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Any
+
+from bot.clock import Clock, utcnow
+from bot.config import AppConfig
+from bot.storage.db import Database
+from bot.worker import Backoff, HandlerRegistry, Worker
+
+__all__ = ["HANDLERS_GROUP", "WEB_GROUP", "Container", "build_container", "load_web_app"]
+
+HANDLERS_GROUP = "cpni_guard.handlers"
+WEB_GROUP = "cpni_guard.web"
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Container:
+    """The built application: configuration, database, clock and worker registry."""
+
+    config: AppConfig
+    database: Database
+    clock: Clock = utcnow
+    registry: HandlerRegistry = field(default_factory=HandlerRegistry)
+    workers: list[Worker] = field(default_factory=list)
+
+    def new_worker(self, *, worker_id: str | None = None) -> Worker:
+        """A worker over this container's database and handlers, configured by settings."""
+        s = self.config.settings
+        worker = Worker(
+            self.database,
+            self.registry,
+            worker_id=worker_id,
+            lease_seconds=s.worker_lease_seconds,
+            batch_size=s.worker_batch_size,
+            clock=self.clock,
+            backoff=Backoff(
+                base_seconds=s.worker_backoff_base_seconds,
+                max_seconds=s.worker_backoff_max_seconds,
+                max_attempts=s.worker_max_attempts,
+            ),
+        )
+        self.workers.append(worker)
+        return worker
+
+    def wake_workers(self) -> None:
+        """Nudge in-process workers after an enqueue so latency is not one poll interval."""
+        for worker in self.workers:
+            worker.wakeup.set()
+
+
+def build_container(config: AppConfig, *, clock: Clock = utcnow, plugins: bool = True) -> Container:
+    """Build the container and let every installed adapter register its handlers."""
+    container = Container(
+        config=config, database=Database(config.settings.database_url), clock=clock
+    )
+    if plugins:
+        for entry in entry_points(group=HANDLERS_GROUP):
+            register: Callable[[Container], None] = entry.load()
+            register(container)
+            log.debug("adapter registered", extra={"adapter": entry.name})
+    return container
+
+
+def load_web_app(container: Container) -> Any:
+    """The ASGI application built by the installed web adapter."""
+    found = {entry.name: entry for entry in entry_points(group=WEB_GROUP)}
+    if "app" not in found:
+        raise RuntimeError("no web adapter is installed (entry point cpni_guard.web:app)")
+    factory: Callable[[Container], Any] = found["app"].load()
+    return factory(container)

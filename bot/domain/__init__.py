@@ -1,0 +1,1 @@
+"""Pure domain logic: no I/O, no storage, no platform SDKs. Time is always passed in."""

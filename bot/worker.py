@@ -1,0 +1,405 @@
+"""Inbox and outbox processing with leases, retries, backoff and a dead-letter state.
+
+* An inbound event is committed to the inbox (deduplicated on its source's event id) before the
+  platform is acknowledged. A worker claims it with a lease and runs its handler *in the same
+  transaction* that marks it done, so its database effects happen exactly once: a worker that
+  dies mid-item leaves nothing behind, and the item is claimed again when the lease runs out.
+* An outbound effect is committed to the outbox with the state change that caused it, under an
+  idempotency key. A worker claims it, performs it outside any transaction, then records the
+  result. Delivery is at least once; handlers pass the idempotency key on (or check the remote
+  side) so a retry never posts twice.
+
+Claims use ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so many workers in many processes share one
+queue; on SQLite every transaction is exclusive already.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from bot import metrics
+from bot.clock import Clock, utcnow
+from bot.errors import RetryLaterError
+from bot.storage.db import Database
+from bot.storage.queues import InboxItem, OutboxItem
+
+__all__ = [
+    "Backoff",
+    "ClaimedItem",
+    "HandlerRegistry",
+    "Worker",
+    "enqueue_effect",
+    "enqueue_inbound",
+]
+
+log = logging.getLogger(__name__)
+
+Queue = type[InboxItem] | type[OutboxItem]
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedItem:
+    """A queue row as a handler sees it."""
+
+    id: int
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    source: str = ""
+    external_id: str = ""
+    idempotency_key: str = ""
+
+
+InboxHandler = Callable[[Session, ClaimedItem], None]
+OutboxHandler = Callable[[ClaimedItem], dict[str, Any] | None]
+
+
+@dataclass
+class HandlerRegistry:
+    """Which function handles which inbox source/kind and which outbox kind."""
+
+    inbox: dict[tuple[str, str], InboxHandler] = field(default_factory=dict)
+    outbox: dict[str, OutboxHandler] = field(default_factory=dict)
+
+    def on_inbound(self, source: str, kind: str = "*") -> Callable[[InboxHandler], InboxHandler]:
+        """Register an inbox handler for ``source`` events of ``kind`` (``*``: any kind)."""
+
+        def register(handler: InboxHandler) -> InboxHandler:
+            self.inbox[(source, kind)] = handler
+            return handler
+
+        return register
+
+    def on_effect(self, kind: str) -> Callable[[OutboxHandler], OutboxHandler]:
+        """Register the function that performs outbox effects of ``kind``."""
+
+        def register(handler: OutboxHandler) -> OutboxHandler:
+            self.outbox[kind] = handler
+            return handler
+
+        return register
+
+    def inbox_handler(self, source: str, kind: str) -> InboxHandler | None:
+        """The handler for an inbound event, the exact kind first."""
+        return self.inbox.get((source, kind)) or self.inbox.get((source, "*"))
+
+
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """Exponential backoff with full jitter, capped; ``Retry-After`` wins when given."""
+
+    base_seconds: float = 2.0
+    max_seconds: float = 900.0
+    max_attempts: int = 10
+
+    def delay(self, attempts: int, *, retry_after: float | None, rng: random.Random) -> float:
+        """Seconds to wait before attempt ``attempts + 1``."""
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), self.max_seconds)
+        ceiling = min(self.max_seconds, self.base_seconds * 2 ** max(attempts - 1, 0))
+        return rng.uniform(ceiling / 2, ceiling)
+
+
+def _insert(database_dialect: str, table: Queue) -> Any:
+    dialect = postgresql if database_dialect == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+def enqueue_inbound(
+    session: Session,
+    *,
+    source: str,
+    external_id: str,
+    kind: str,
+    payload: dict[str, Any],
+    now: datetime,
+) -> bool:
+    """Commit-side half of "store before ack": add an inbound event unless already there.
+
+    Returns:
+        True if the event is new, False for a redelivery (dropped).
+    """
+    stmt = (
+        _insert(session.get_bind().dialect.name, InboxItem)
+        .values(
+            source=source,
+            external_id=external_id,
+            kind=kind,
+            payload=payload,
+            state="pending",
+            attempts=0,
+            available_at=now,
+            received_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["source", "external_id"])
+        .returning(InboxItem.id)
+    )
+    return session.execute(stmt).scalar() is not None
+
+
+def enqueue_effect(
+    session: Session,
+    *,
+    key: str,
+    kind: str,
+    payload: dict[str, Any],
+    now: datetime,
+    delay_seconds: float = 0.0,
+) -> bool:
+    """Add an outbound effect in the caller's transaction unless its key is already queued.
+
+    Returns:
+        True if the effect is new, False if an effect with this idempotency key exists.
+    """
+    stmt = (
+        _insert(session.get_bind().dialect.name, OutboxItem)
+        .values(
+            idempotency_key=key,
+            kind=kind,
+            payload=payload,
+            state="pending",
+            attempts=0,
+            available_at=now + timedelta(seconds=delay_seconds),
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(OutboxItem.id)
+    )
+    return session.execute(stmt).scalar() is not None
+
+
+class Worker:
+    """Drains the inbox and the outbox.
+
+    Args:
+        database: where the queues live.
+        registry: the handlers.
+        worker_id: a unique name for this worker (lease owner); defaults to a random one.
+        lease_seconds: how long a claimed item stays ours before others may reclaim it.
+    """
+
+    def __init__(
+        self,
+        database: Database,
+        registry: HandlerRegistry,
+        *,
+        worker_id: str | None = None,
+        lease_seconds: float = 60.0,
+        batch_size: int = 10,
+        backoff: Backoff | None = None,
+        clock: Clock = utcnow,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.db = database
+        self.registry = registry
+        self.worker_id = worker_id or f"w-{random.getrandbits(48):012x}"
+        self.lease = timedelta(seconds=lease_seconds)
+        self.batch_size = batch_size
+        self.backoff = backoff or Backoff()
+        self.clock = clock
+        self.rng = rng or random.Random()  # noqa: S311 (jitter, not a secret)
+        self.wakeup = threading.Event()
+
+    # -- claiming -------------------------------------------------------------------------
+    def _claim(self, table: Queue) -> list[Any]:
+        now = self.clock()
+        ready = or_(
+            and_(table.state == "pending", table.available_at <= now),
+            and_(table.state == "processing", table.lease_expires_at < now),
+        )
+        candidates = select(table.id).where(ready).order_by(table.available_at, table.id)
+        candidates = candidates.limit(self.batch_size)
+        if self.db.is_postgresql:
+            candidates = candidates.with_for_update(skip_locked=True)
+        with self.db.transaction() as session:
+            rows = (
+                session.execute(
+                    update(table)
+                    .where(table.id.in_(candidates.scalar_subquery()))
+                    .values(
+                        state="processing",
+                        lease_owner=self.worker_id,
+                        lease_expires_at=now + self.lease,
+                        attempts=table.attempts + 1,
+                    )
+                    .returning(table)
+                    .execution_options(synchronize_session=False)
+                )
+                .scalars()
+                .all()
+            )
+            session.expunge_all()
+        return sorted(rows, key=lambda r: r.id)
+
+    def _mine(self, table: Queue, item_id: int) -> Any:
+        return and_(
+            table.id == item_id, table.lease_owner == self.worker_id, table.state == "processing"
+        )
+
+    # -- failure bookkeeping ----------------------------------------------------------------
+    def _fail(self, table: Queue, row: Any, exc: BaseException) -> None:
+        retry_after = exc.retry_after if isinstance(exc, RetryLaterError) else None
+        reason = (
+            f"{type(exc).__name__}: {exc}"[:500]
+            if isinstance(exc, RetryLaterError)
+            else type(exc).__name__
+        )
+        now = self.clock()
+        dead = row.attempts >= self.backoff.max_attempts
+        values: dict[str, Any] = {
+            "last_error": reason,
+            "lease_owner": None,
+            "lease_expires_at": None,
+        }
+        if dead:
+            values["state"] = "dead"
+        else:
+            delay = self.backoff.delay(row.attempts, retry_after=retry_after, rng=self.rng)
+            values.update(state="pending", available_at=now + timedelta(seconds=delay))
+        with self.db.transaction() as session:
+            session.execute(update(table).where(self._mine(table, row.id)).values(**values))
+        metrics.QUEUE_ERRORS.labels(queue=table.__tablename__, dead=str(dead).lower()).inc()
+        log.warning(
+            "queue item failed",
+            extra={
+                "queue": table.__tablename__,
+                "item_id": row.id,
+                "kind": row.kind,
+                "attempts": row.attempts,
+                "dead": dead,
+                "error": type(exc).__name__,
+            },
+        )
+
+    # -- processing -------------------------------------------------------------------------
+    def _process_inbound(self, row: InboxItem) -> None:
+        handler = self.registry.inbox_handler(row.source, row.kind)
+        item = ClaimedItem(
+            id=row.id,
+            kind=row.kind,
+            payload=row.payload or {},
+            attempts=row.attempts,
+            source=row.source,
+            external_id=row.external_id,
+        )
+        try:
+            if handler is None:
+                raise LookupError(f"no handler for inbound {row.source}/{row.kind}")
+            with self.db.transaction() as session:
+                handler(session, item)
+                now = self.clock()
+                done = session.execute(
+                    update(InboxItem)
+                    .where(self._mine(InboxItem, row.id))
+                    .values(
+                        state="done",
+                        payload=None,
+                        processed_at=now,
+                        lease_owner=None,
+                        lease_expires_at=None,
+                        last_error=None,
+                    )
+                )
+                if not done.rowcount:  # type: ignore[attr-defined]
+                    raise _LeaseLostError
+        except _LeaseLostError:
+            log.warning("lease lost; another worker owns the item", extra={"item_id": row.id})
+            return
+        except Exception as exc:  # any handler failure is retried, then dead-lettered
+            self._fail(InboxItem, row, exc)
+            return
+        metrics.PROCESSING_LATENCY.labels(queue="inbox").observe(
+            (now - row.received_at).total_seconds()
+        )
+
+    def _process_effect(self, row: OutboxItem) -> None:
+        handler = self.registry.outbox.get(row.kind)
+        item = ClaimedItem(
+            id=row.id,
+            kind=row.kind,
+            payload=row.payload,
+            attempts=row.attempts,
+            idempotency_key=row.idempotency_key,
+        )
+        try:
+            if handler is None:
+                raise LookupError(f"no handler for effect {row.kind}")
+            result = handler(item)
+        except Exception as exc:  # any delivery failure is retried, then dead-lettered
+            self._fail(OutboxItem, row, exc)
+            return
+        now = self.clock()
+        with self.db.transaction() as session:
+            session.execute(
+                update(OutboxItem)
+                .where(self._mine(OutboxItem, row.id))
+                .values(
+                    state="done",
+                    result=result,
+                    done_at=now,
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    last_error=None,
+                )
+            )
+        metrics.PROCESSING_LATENCY.labels(queue="outbox").observe(
+            (now - row.created_at).total_seconds()
+        )
+
+    def run_once(self) -> int:
+        """Claim and process one batch from each queue; return how many items were handled."""
+        inbound = self._claim(InboxItem)
+        for row in inbound:
+            self._process_inbound(row)
+        effects = self._claim(OutboxItem)
+        for row in effects:
+            self._process_effect(row)
+        return len(inbound) + len(effects)
+
+    def run_until_idle(self, *, max_rounds: int = 1000) -> int:
+        """Process until both queues have nothing ready (tests, CLI one-shots)."""
+        total = 0
+        for _ in range(max_rounds):
+            handled = self.run_once()
+            total += handled
+            if not handled:
+                break
+        return total
+
+    def run_forever(self, stop: threading.Event, *, poll_seconds: float = 0.5) -> None:
+        """Process until ``stop`` is set, sleeping ``poll_seconds`` (or until woken) when idle."""
+        log.info("worker started", extra={"worker_id": self.worker_id})
+        while not stop.is_set():
+            try:
+                handled = self.run_once()
+            except Exception:  # database unreachable etc.: keep the worker alive, back off
+                log.exception("worker round failed; retrying")
+                handled = 0
+                time.sleep(min(poll_seconds * 4, 5.0))
+            if not handled:
+                self.wakeup.wait(poll_seconds)
+                self.wakeup.clear()
+        log.info("worker stopped", extra={"worker_id": self.worker_id})
+
+
+class _LeaseLostError(Exception):
+    """Our lease was taken over; the transaction is rolled back and the other worker wins."""
+
+
+def queue_counts(session: Session, table: Queue) -> dict[str, int]:
+    """How many items the queue holds in each state."""
+    rows = session.execute(select(table.state, func.count()).group_by(table.state)).all()
+    counts = dict.fromkeys(("pending", "processing", "done", "dead"), 0)
+    counts.update({state: int(n) for state, n in rows})
+    return counts
