@@ -39,7 +39,7 @@ class Settings(BaseSettings):
         env_prefix="CPNI_", env_file=".env", extra="ignore", frozen=True
     )
 
-    database_url: str = "sqlite:///cpni-guard.db"
+    database_url: str = Field(default="sqlite:///cpni-guard.db", repr=False)  # may hold a password
     host: str = "127.0.0.1"
     port: int = Field(default=3000, ge=1, le=65535)
     public_url: str = "http://127.0.0.1:3000"

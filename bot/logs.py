@@ -113,3 +113,5 @@ def configure_logging(
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    # Alembic narrates every migration step at INFO; operators need only its warnings.
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))

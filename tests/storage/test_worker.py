@@ -6,14 +6,21 @@ import random
 from typing import Any
 
 import pytest
+from fakes import FrozenClock
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from bot.errors import RetryLaterError
 from bot.storage.db import Database
 from bot.storage.queues import InboxItem, OutboxItem
-from bot.worker import Backoff, ClaimedItem, HandlerRegistry, Worker, enqueue_effect, enqueue_inbound
-from fakes import FrozenClock
+from bot.worker import (
+    Backoff,
+    ClaimedItem,
+    HandlerRegistry,
+    Worker,
+    enqueue_effect,
+    enqueue_inbound,
+)
 
 
 def _worker(database: Database, registry: HandlerRegistry, clock: FrozenClock, **kw: Any) -> Worker:
@@ -22,8 +29,14 @@ def _worker(database: Database, registry: HandlerRegistry, clock: FrozenClock, *
 
 def _inbound(database: Database, clock: FrozenClock, external_id: str, **payload: Any) -> bool:
     with database.transaction() as session:
-        return enqueue_inbound(session, source="test", external_id=external_id, kind="ping",
-                               payload=payload, now=clock())
+        return enqueue_inbound(
+            session,
+            source="test",
+            external_id=external_id,
+            kind="ping",
+            payload=payload,
+            now=clock(),
+        )
 
 
 def test_a_redelivered_event_is_stored_once(database: Database, clock: FrozenClock) -> None:
@@ -44,8 +57,9 @@ def test_inbound_handler_effects_and_done_mark_commit_together(
     @registry.on_inbound("test")
     def handle(session: Session, item: ClaimedItem) -> None:
         seen.append(item.payload["n"])
-        enqueue_effect(session, key=f"reply-{item.external_id}", kind="reply", payload={},
-                       now=clock())
+        enqueue_effect(
+            session, key=f"reply-{item.external_id}", kind="reply", payload={}, now=clock()
+        )
 
     registry.on_effect("reply")(lambda item: {"ok": True})
     _inbound(database, clock, "Ev1", n=41)
@@ -90,7 +104,7 @@ def test_a_failing_handler_rolls_back_and_retries_with_backoff(
 def test_an_effect_honours_retry_after_then_is_not_repeated(
     database: Database, clock: FrozenClock
 ) -> None:
-    """A 429-style failure waits exactly Retry-After; once delivered, the effect never runs again."""
+    """A 429 waits exactly Retry-After; once delivered, the effect never runs again."""
     registry = HandlerRegistry()
     deliveries: list[str] = []
 
@@ -137,7 +151,7 @@ def test_an_effect_is_dead_lettered_after_max_attempts(
 def test_an_expired_lease_is_reclaimed_and_the_late_worker_cannot_finish(
     database: Database, clock: FrozenClock
 ) -> None:
-    """An item whose worker stalled past its lease is taken over; the stalled one's result is dropped."""
+    """A stalled worker's expired lease is taken over and its late result is dropped."""
     registry = HandlerRegistry()
     runs: list[str] = []
     registry.on_inbound("test")(lambda session, item: runs.append(item.external_id))

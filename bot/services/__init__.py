@@ -1,0 +1,1 @@
+"""Use cases: load through ports, call the domain, apply effects, commit."""
