@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, text
 from bot.storage import migrate
 from bot.storage.base import Base
 from bot.storage.db import Database
+
 from fakes import FrozenClock
 
 PG_ADMIN_URL = os.environ.get(

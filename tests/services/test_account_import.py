@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-from fakes import FrozenClock
 from sqlalchemy import func, select
 
 from bot.domain.accounts import parse_record
@@ -14,6 +13,8 @@ from bot.services.account_import import import_accounts
 from bot.storage.accounts import Account, EmailAddress, PhoneNumber, PostalAddress
 from bot.storage.db import Database
 from bot.storage.records import AuditEventRow
+
+from fakes import FrozenClock
 
 HEADER = (
     "account_number,name,is_business,service_start,status,service_numbers,contact_numbers,"

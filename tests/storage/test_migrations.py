@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import PG_ADMIN_URL
 from sqlalchemy import create_engine, text
 
 from bot.cli import cli
 from bot.storage import migrate
 from bot.storage.db import Database
+
+from conftest import PG_ADMIN_URL
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -6,7 +6,6 @@ import random
 from typing import Any
 
 import pytest
-from fakes import FrozenClock
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
@@ -21,6 +20,8 @@ from bot.worker import (
     enqueue_effect,
     enqueue_inbound,
 )
+
+from fakes import FrozenClock
 
 
 def _worker(database: Database, registry: HandlerRegistry, clock: FrozenClock, **kw: Any) -> Worker:

@@ -20,7 +20,9 @@ PROBE = Path(__file__).parent.parent / "probe_worker.py"
 pytestmark = pytest.mark.slow
 
 
-def _spawn(url: str, worker_id: str, lease: float, marker: Path | None = None) -> subprocess.Popen[bytes]:
+def _spawn(
+    url: str, worker_id: str, lease: float, marker: Path | None = None
+) -> subprocess.Popen[bytes]:
     args = [sys.executable, str(PROBE), url, worker_id, str(lease)]
     if marker is not None:
         args.append(str(marker))
@@ -32,13 +34,22 @@ def _prepare(database: Database, items: list[dict[str, object]]) -> None:
         session.execute(text("CREATE TABLE IF NOT EXISTS probe_log (item_id INTEGER, worker TEXT)"))
         session.execute(text("DELETE FROM probe_log"))
         for n, payload in enumerate(items):
-            enqueue_inbound(session, source="probe", external_id=f"ev-{n}", kind="probe",
-                            payload=payload, now=utcnow())
+            enqueue_inbound(
+                session,
+                source="probe",
+                external_id=f"ev-{n}",
+                kind="probe",
+                payload=payload,
+                now=utcnow(),
+            )
 
 
 def _log(database: Database) -> list[tuple[int, str]]:
     with database.transaction() as session:
-        return [(int(r[0]), str(r[1])) for r in session.execute(text("SELECT item_id, worker FROM probe_log"))]
+        return [
+            (int(r[0]), str(r[1]))
+            for r in session.execute(text("SELECT item_id, worker FROM probe_log"))
+        ]
 
 
 def test_two_worker_processes_drain_1000_items_each_exactly_once(database: Database) -> None:

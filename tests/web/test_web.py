@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from fakes import FrozenClock
 from fastapi.testclient import TestClient
 
 from bot.config import load_config
@@ -10,6 +9,8 @@ from bot.container import build_container
 from bot.storage.db import Database
 from bot.worker import enqueue_inbound
 from handlers.web import create_app
+
+from fakes import FrozenClock
 
 
 def _client(url: str) -> TestClient:
