@@ -22,7 +22,17 @@ def cli() -> None:
     """
 
 
-for command in (serve, worker, config_group, db_group, inbox_group, outbox_group, accounts_group):
+COMMANDS: list[click.Command] = [
+    serve,
+    worker,
+    config_group,
+    db_group,
+    inbox_group,
+    outbox_group,
+    accounts_group,
+    # --- commands: append below this line ---
+]
+for command in COMMANDS:
     cli.add_command(command)
 
 

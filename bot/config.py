@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     zendesk_api_url: str | None = _env("ZENDESK_API_URL")
     zendesk_webhook_secret: SecretStr | None = _env("ZENDESK_WEBHOOK_SECRET")
 
+    # --- settings: append below this line, one commented block per feature ---
+
 
 @dataclass(frozen=True, slots=True)
 class AppConfig:
@@ -120,6 +122,7 @@ def _cross_checks(settings: Settings) -> list[str]:
         problems.append("SLACK_CLIENT_SECRET: required with SLACK_CLIENT_ID (OAuth install)")
     if settings.slack_bot_token and not settings.slack_signing_secret:
         problems.append("SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN")
+    # --- cross-checks: append below this line ---
     return problems
 
 

@@ -34,7 +34,10 @@ class Policy(_Section):
 
     verification: VerificationPolicy = VerificationPolicy()
     notices: NoticePolicy = NoticePolicy()
+    # --- policy sections: append below this line ---
 
     def problems(self) -> list[str]:
         """Cross-section problems that a single field's validation cannot see."""
-        return []
+        problems: list[str] = []
+        # --- policy cross-checks: append below this line ---
+        return problems

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from fastapi import FastAPI, Response
+from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from prometheus_client.core import GaugeMetricFamily
@@ -19,7 +19,12 @@ from bot.storage import migrate
 from bot.storage.queues import InboxItem, OutboxItem
 from bot.worker import queue_counts
 
-__all__ = ["create_app"]
+__all__ = ["ROUTERS", "create_app"]
+
+#: One ``router(container) -> APIRouter`` per surface, mounted in order. Append new ones here.
+ROUTERS: list[Callable[[Container], APIRouter]] = [
+    # --- routers: append below this line ---
+]
 
 
 class _QueueDepthCollector(Collector):
@@ -76,6 +81,8 @@ def create_app(container: Container) -> FastAPI:
         body = await asyncio.to_thread(_render_metrics, collector)
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
+    for router in ROUTERS:
+        app.include_router(router(container))
     return app
 
 

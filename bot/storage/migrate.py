@@ -26,28 +26,36 @@ def _config(database: Database) -> Config:
     return config
 
 
-def upgrade(database: Database, revision: str = "head") -> None:
-    """Migrate the database up to ``revision`` (default: the newest)."""
+def upgrade(database: Database, revision: str = "heads") -> None:
+    """Migrate the database up to ``revision`` (default: every newest revision)."""
     command.upgrade(_config(database), revision)
 
 
-def head_revision() -> str:
-    """The newest migration's revision id."""
-    head = ScriptDirectory(str(_SCRIPTS)).get_current_head()
-    if head is None:
+def _heads() -> tuple[str, ...]:
+    heads = ScriptDirectory(str(_SCRIPTS)).get_heads()
+    if not heads:
         raise RuntimeError("no migrations found")  # a packaging fault, not a user error
-    return head
+    return tuple(sorted(heads))
+
+
+def _current(database: Database) -> tuple[str, ...]:
+    with database.engine.connect() as connection:
+        return tuple(sorted(MigrationContext.configure(connection).get_current_heads()))
+
+
+def head_revision() -> str:
+    """The newest migration's revision id (comma-separated if there are several heads)."""
+    return ",".join(_heads())
 
 
 def current_revision(database: Database) -> str | None:
     """The revision the database is at, or None for an unmigrated database."""
-    with database.engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+    return ",".join(_current(database)) or None
 
 
 def is_up_to_date(database: Database) -> bool:
     """Whether the database is migrated to the newest revision."""
-    return current_revision(database) == head_revision()
+    return _current(database) == _heads()
 
 
 def model_differences(database: Database) -> list[Any]:
