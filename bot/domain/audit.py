@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
 __all__ = [
+    "COMPLAINT_CATEGORIES",
     "GENESIS_HASH",
     "AuditAction",
     "AuditEvent",
     "chain_hash",
+    "chain_hash_of",
     "check_details",
+    "redact_details",
 ]
 
 #: The ``prev_hash`` of the very first event.
@@ -29,6 +32,13 @@ GENESIS_HASH = "0" * 64
 
 _FORBIDDEN_KEY_PARTS = ("pin", "hash", "token", "secret", "password", "body", "text", "answer")
 _ALLOWED_KEYS = frozenset({"pin_policy_reasons", "text_length"})
+
+#: Complaint categories of the FCC certification template (R33); tag: cpni_complaint_<key>.
+COMPLAINT_CATEGORIES: dict[str, str] = {
+    "employee_access": "improper access by employees",
+    "disclosure": "improper disclosure to unauthorized individuals",
+    "online_access": "improper access to online information by individuals not authorized",
+}
 
 
 class AuditAction(StrEnum):
@@ -54,6 +64,17 @@ class AuditAction(StrEnum):
     NOTICE_FAILED = "notice_failed"
     OUTBOX_DEAD_LETTER = "outbox_dead_letter"
     AUDIT_PURGED = "audit_purged"
+    AUDIT_EXPORTED = "audit_exported"
+    #: CPNI of one account posted into another customer's ticket or sent to the wrong
+    #: recipient (R28). ``account_number`` is the account whose CPNI was exposed.
+    CPNI_MISDIRECTED = "cpni_misdirected"
+    #: A customer complaint about unauthorised CPNI release; details ``{"category": ...}``
+    #: with a :data:`COMPLAINT_CATEGORIES` value (R33).
+    COMPLAINT_RECORDED = "complaint_recorded"
+    #: Legal recorded a proceeding or petition against a data broker (R34).
+    DATA_BROKER_ACTION = "data_broker_action"
+    INCIDENT_OPENED = "incident_opened"
+    INCIDENT_UPDATED = "incident_updated"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -84,11 +105,28 @@ def check_details(details: Mapping[str, Any]) -> None:
         ValueError: naming the offending key (never its value).
     """
     for key, value in details.items():
-        lowered = key.lower()
-        if lowered not in _ALLOWED_KEYS and any(p in lowered for p in _FORBIDDEN_KEY_PARTS):
+        if _is_forbidden(key):
             raise ValueError(f"audit detail key {key!r} may hold a secret or a message body")
         if isinstance(value, Mapping):
             check_details(value)
+
+
+def _is_forbidden(key: str) -> bool:
+    lowered = key.lower()
+    return lowered not in _ALLOWED_KEYS and any(p in lowered for p in _FORBIDDEN_KEY_PARTS)
+
+
+def redact_details(details: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``details`` without any key :func:`check_details` would refuse.
+
+    Exports pass stored details through this as a second line of defence: a row written before
+    a key was forbidden, or by hand, still cannot leak a secret through an export.
+    """
+    return {
+        key: redact_details(value) if isinstance(value, Mapping) else value
+        for key, value in details.items()
+        if not _is_forbidden(key)
+    }
 
 
 def _canonical_time(moment: datetime) -> str:
@@ -97,17 +135,47 @@ def _canonical_time(moment: datetime) -> str:
 
 def chain_hash(prev_hash: str, event: AuditEvent) -> str:
     """The SHA-256 (hex) of the previous hash and the event's canonical JSON form."""
+    return chain_hash_of(
+        prev_hash,
+        occurred_at=event.occurred_at,
+        actor=event.actor,
+        action=str(event.action),
+        surface=event.surface,
+        conversation_key=event.conversation_key,
+        account_number=event.account_number,
+        method=event.method,
+        outcome=event.outcome,
+        categories=event.categories,
+        details=event.details,
+    )
+
+
+def chain_hash_of(
+    prev_hash: str,
+    *,
+    occurred_at: datetime,
+    actor: str,
+    action: str,
+    surface: str | None,
+    conversation_key: str | None,
+    account_number: str | None,
+    method: str | None,
+    outcome: str | None,
+    categories: Sequence[str],
+    details: Mapping[str, Any],
+) -> str:
+    """:func:`chain_hash` over plain field values (verification reads rows without events)."""
     body = {
-        "occurred_at": _canonical_time(event.occurred_at),
-        "actor": event.actor,
-        "action": str(event.action),
-        "surface": event.surface,
-        "conversation_key": event.conversation_key,
-        "account_number": event.account_number,
-        "method": event.method,
-        "outcome": event.outcome,
-        "categories": list(event.categories),
-        "details": dict(event.details),
+        "occurred_at": _canonical_time(occurred_at),
+        "actor": actor,
+        "action": action,
+        "surface": surface,
+        "conversation_key": conversation_key,
+        "account_number": account_number,
+        "method": method,
+        "outcome": outcome,
+        "categories": list(categories),
+        "details": dict(details),
     }
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(f"{prev_hash}\n{canonical}".encode()).hexdigest()
