@@ -26,7 +26,14 @@ from bot.storage.accounts import Account, EmailAddress, PhoneNumber, PostalAddre
 from bot.storage.audit_log import append
 from bot.storage.db import Database
 
-__all__ = ["ImportReport", "RowError", "import_accounts", "read_rows"]
+__all__ = [
+    "AccountUpsert",
+    "ImportReport",
+    "RowError",
+    "import_accounts",
+    "read_rows",
+    "upsert_account",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,21 +112,65 @@ def _sync_contacts(
     key: Callable[[Any], tuple[Any, ...]],
     build: Callable[[Any], Any],
     now: datetime,
-) -> tuple[list[Any], bool]:
-    """Retire contacts no longer wanted; build the new ones. Returns (new rows, changed)."""
+) -> tuple[list[Any], list[Any]]:
+    """Retire contacts no longer wanted; build the new ones. Returns (new rows, retired rows)."""
     active = {key(row): row for row in current if row.retired_at is None}
     retired = [row for k, row in active.items() if k not in wanted]
     for row in retired:
         row.retired_at = now
     new_rows = [build(spec) for k, spec in wanted.items() if k not in active]
-    return new_rows, bool(retired or new_rows)
+    return new_rows, retired
 
 
 def _address_key(a: PostalAddress | Address) -> tuple[Any, ...]:
     return (a.kind, a.line1, a.line2, a.city, a.region, a.postal_code, a.country)
 
 
+@dataclass(frozen=True, slots=True)
+class AccountUpsert:
+    """What :func:`upsert_account` did to one account.
+
+    Attributes:
+        outcome: ``created``, ``updated`` or ``unchanged``.
+        account: the directory row.
+        retired: contact rows (email, phone, postal) retired by this upsert.
+        added: contact rows added by this upsert (their ``associated_since`` is ``now``).
+    """
+
+    outcome: str
+    account: Account
+    retired: tuple[EmailAddress | PhoneNumber | PostalAddress, ...] = ()
+    added: tuple[EmailAddress | PhoneNumber | PostalAddress, ...] = ()
+
+
 def _apply(session: Session, record: AccountRecord, *, now: datetime) -> str:
+    return upsert_account(session, record, now=now).outcome
+
+
+def upsert_account(
+    session: Session,
+    record: AccountRecord,
+    *,
+    now: datetime,
+    source: str = "import",
+    external_id: str | None = None,
+) -> AccountUpsert:
+    """Create or update one account and its contacts in the caller's transaction.
+
+    An unchanged contact keeps its ``associated_since`` (its 30-day clock, R10/R25); a value
+    seen for the first time starts its clock at ``now`` (or at ``contacts_since`` when the
+    account is new); a contact no longer present is retired, not deleted (R24).
+
+    Args:
+        session: the open transaction.
+        record: the validated record.
+        now: the moment of the upsert.
+        source: who owns the row (``import``, ``sonar``); set when the account is created.
+        external_id: the account's id in its system of record, if any.
+
+    Returns:
+        The outcome and the contact rows retired and added.
+    """
     account = session.scalars(
         select(Account)
         .where(Account.account_number == record.account_number)
@@ -131,7 +182,12 @@ def _apply(session: Session, record: AccountRecord, *, now: datetime) -> str:
     ).one_or_none()
     created = account is None
     if account is None:
-        account = Account(account_number=record.account_number, source="import", created_at=now)
+        account = Account(
+            account_number=record.account_number,
+            source=source,
+            external_id=external_id,
+            created_at=now,
+        )
         session.add(account)
     since = (record.contacts_since or now) if created else now
     fields = {
@@ -145,21 +201,21 @@ def _apply(session: Session, record: AccountRecord, *, now: datetime) -> str:
         setattr(account, k, v)
     phones = [(n, "service") for n in record.service_numbers]
     phones += [(n, "contact") for n in record.contact_numbers]
-    new_phones, c1 = _sync_contacts(
+    new_phones, old_phones = _sync_contacts(
         account.phones,
         {p: p for p in phones},
         key=lambda p: (p.e164, p.kind),
         now=now,
         build=lambda p: PhoneNumber(e164=p[0], kind=p[1], associated_since=since),
     )
-    new_emails, c2 = _sync_contacts(
+    new_emails, old_emails = _sync_contacts(
         account.emails,
         {(e,): e for e in record.emails},
         key=lambda e: (e.address,),
         now=now,
         build=lambda e: EmailAddress(address=e, associated_since=since),
     )
-    new_addresses, c3 = _sync_contacts(
+    new_addresses, old_addresses = _sync_contacts(
         account.addresses,
         {_address_key(a): a for a in record.addresses},
         key=_address_key,
@@ -178,13 +234,15 @@ def _apply(session: Session, record: AccountRecord, *, now: datetime) -> str:
     account.phones.extend(new_phones)
     account.emails.extend(new_emails)
     account.addresses.extend(new_addresses)
+    retired = (*old_emails, *old_phones, *old_addresses)
+    added = (*new_emails, *new_phones, *new_addresses)
     if created:
         account.updated_at = now
-        return "created"
-    if changed or c1 or c2 or c3:
+        return AccountUpsert("created", account, retired, added)
+    if changed or retired or added:
         account.updated_at = now
-        return "updated"
-    return "unchanged"
+        return AccountUpsert("updated", account, retired, added)
+    return AccountUpsert("unchanged", account)
 
 
 def import_accounts(
