@@ -61,22 +61,36 @@ def scratch(backend: str, pg_admin: str) -> Iterator[Database]:
 
 
 def payload(n: int) -> dict[str, object]:
-    return {"event": {"type": "message", "channel": "C0123", "ts": f"{n}.000100",
-                      "text": "what number called me at 3am on the 14th?" * 2}}
+    return {
+        "event": {
+            "type": "message",
+            "channel": "C0123",
+            "ts": f"{n}.000100",
+            "text": "what number called me at 3am on the 14th?" * 2,
+        }
+    }
 
 
 def enqueue_many(db: Database, start: int, count: int) -> None:
     for n in range(start, start + count):
         with db.transaction() as s:
-            enqueue_inbound(s, source="bench", external_id=f"Ev{n}", kind="message",
-                            payload=payload(n), now=utcnow())
+            enqueue_inbound(
+                s,
+                source="bench",
+                external_id=f"Ev{n}",
+                kind="message",
+                payload=payload(n),
+                now=utcnow(),
+            )
 
 
 def throughput(db: Database, events: int, threads: int) -> float:
     per = events // threads
     offset = int(time.time() * 1000) * 10  # unique ids across runs in the same database
-    pool = [threading.Thread(target=enqueue_many, args=(db, offset + i * per, per))
-            for i in range(threads)]
+    pool = [
+        threading.Thread(target=enqueue_many, args=(db, offset + i * per, per))
+        for i in range(threads)
+    ]
     t0 = time.perf_counter()
     for t in pool:
         t.start()
@@ -96,7 +110,9 @@ def latency(db: Database, rate: float, seconds: float) -> tuple[float, float, in
 
     worker = Worker(db, registry, batch_size=50)
     stop = threading.Event()
-    runner = threading.Thread(target=worker.run_forever, args=(stop,), kwargs={"poll_seconds": 0.05})
+    runner = threading.Thread(
+        target=worker.run_forever, args=(stop,), kwargs={"poll_seconds": 0.05}
+    )
     runner.start()
     total = int(rate * seconds)
     t0 = time.perf_counter()
@@ -105,8 +121,14 @@ def latency(db: Database, rate: float, seconds: float) -> tuple[float, float, in
         if delay > 0:
             time.sleep(delay)
         with db.transaction() as s:
-            enqueue_inbound(s, source="bench", external_id=f"L{n}", kind="message",
-                            payload=payload(n), now=utcnow())
+            enqueue_inbound(
+                s,
+                source="bench",
+                external_id=f"L{n}",
+                kind="message",
+                payload=payload(n),
+                now=utcnow(),
+            )
         worker.wakeup.set()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -134,8 +156,10 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     args = parser.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    print(f"{'backend':<11} {'enqueue 1 thr':>14} {'enqueue 4 thr':>14} "
-          f"{'p50 ms':>8} {'p99 ms':>8} {'n':>6}   (latency at {args.rate:.0f} events/s)")
+    print(
+        f"{'backend':<11} {'enqueue 1 thr':>14} {'enqueue 4 thr':>14} "
+        f"{'p50 ms':>8} {'p99 ms':>8} {'n':>6}   (latency at {args.rate:.0f} events/s)"
+    )
     for backend in backends:
         with scratch(backend, args.pg_admin_url) as db:
             one = throughput(db, args.events, 1)

@@ -7,7 +7,11 @@ import click
 from bot import __version__
 from bot.commands.accounts import accounts_group
 from bot.commands.admin import config_group, db_group, inbox_group, outbox_group
+from bot.commands.compliance import audit_group, incidents_group, report_group
+from bot.commands.notices import notices_group  # also adds `accounts event`
+from bot.commands.pin import pin_group
 from bot.commands.run import serve, worker
+from bot.commands.sonar import sonar_group
 
 __all__ = ["cli", "main"]
 
@@ -31,6 +35,12 @@ COMMANDS: list[click.Command] = [
     outbox_group,
     accounts_group,
     # --- commands: append below this line ---
+    sonar_group,  # Sonar connector (issue 9)
+    notices_group,
+    audit_group,
+    report_group,
+    incidents_group,
+    pin_group,
 ]
 for command in COMMANDS:
     cli.add_command(command)

@@ -9,6 +9,7 @@ in one pass (style rule 6). Secrets are :class:`pydantic.SecretStr`, so they pri
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,7 +58,10 @@ class Settings(BaseSettings):
 
     pin_pepper: SecretStr | None = None
     pin_pepper_fallbacks: SecretStr | None = None
-    pin_hash_concurrency: int = Field(default=4, ge=1, le=256)
+    # argon2 runs on every core it is given: leave one core for acknowledgements and workers.
+    pin_hash_concurrency: int = Field(
+        default_factory=lambda: max(1, min(4, (os.cpu_count() or 2) - 1)), ge=1, le=256
+    )
 
     slack_bot_token: SecretStr | None = _env("SLACK_BOT_TOKEN")
     slack_signing_secret: SecretStr | None = _env("SLACK_SIGNING_SECRET")
@@ -75,6 +79,54 @@ class Settings(BaseSettings):
     zendesk_webhook_secret: SecretStr | None = _env("ZENDESK_WEBHOOK_SECRET")
 
     # --- settings: append below this line, one commented block per feature ---
+    # Sonar connector (issue 9): GraphQL API, change webhooks, who notifies, notes, sync.
+    sonar_url: str | None = _env("SONAR_URL")
+    sonar_api_token: SecretStr | None = _env("SONAR_API_TOKEN")
+    sonar_webhook_secret: SecretStr | None = None
+    sonar_webhook_allow_ips: str | None = None
+    sonar_portal_api_user: str = "customer_portal_api"
+    sonar_notify_password: Literal["auto", "cpni_guard", "sonar"] = "auto"  # noqa: S105
+    sonar_notify_address: Literal["auto", "cpni_guard", "sonar"] = "auto"
+    sonar_notes: bool = False
+    sonar_sync_interval_minutes: int = Field(default=0, ge=0, le=10080)
+    sonar_requests_per_minute: int = Field(default=300, ge=1, le=399)
+    sonar_page_size: int = Field(default=100, ge=1, le=500)
+    # Account-change notices (issue 7): SMTP email, Twilio SMS, templates, the events API.
+    smtp_host: str | None = None
+    smtp_port: int | None = Field(default=None, ge=1, le=65535)  # 25 / 587 / 465 by security
+    smtp_security: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_sender: str | None = None
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    twilio_from: str | None = None
+    twilio_api_url: str | None = None
+    notice_templates_dir: Path | None = None
+    notice_report_contact: str | None = None
+    account_events_secret: SecretStr | None = None
+    # Compliance toolkit (issue 8): audit retention floor, incident alerts, breach-rule flag.
+    audit_min_retention_days: int = Field(default=730, ge=730)  # R31-R32: at least 2 years
+    alert_slack_channel: str | None = None
+    alert_email: str | None = None
+    breach_rule: Literal["2007", "2023"] = "2007"  # R35 (in force) or R36 (FCC 23-111)
+    # PIN vault (issue 3): argon2id cost profile with optional explicit overrides.
+    argon2_profile: Literal["rfc9106_low_memory", "cheapest"] = "rfc9106_low_memory"
+    argon2_time_cost: int | None = Field(default=None, ge=1, le=64)
+    argon2_memory_kib: int | None = Field(default=None, ge=8, le=4 * 1024 * 1024)
+    argon2_parallelism: int | None = Field(default=None, ge=1, le=64)
+    # Slack surface (issue 5): supervisors, pinned notes, token encryption, thread pools.
+    slack_supervisor_group: str | None = None
+    slack_pin_notes: bool = False
+    slack_token_key: SecretStr | None = None
+    slack_ack_threads: int = Field(default=8, ge=1, le=256)
+    # Zendesk surface (issue 6): sidebar app JWT secret, lock field, supervisors, rate limits.
+    zendesk_app_secret: SecretStr | None = None
+    zendesk_lock_field_id: int | None = Field(default=None, ge=1)
+    zendesk_supervisor_group: int | None = Field(default=None, ge=1)
+    zendesk_ratelimit_budget: int = Field(default=10, ge=1, le=600)
+    zendesk_webhook_max_age_seconds: int = Field(default=300, ge=30, le=3600)
+    zendesk_email_prompt: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +175,70 @@ def _cross_checks(settings: Settings) -> list[str]:
     if settings.slack_bot_token and not settings.slack_signing_secret:
         problems.append("SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN")
     # --- cross-checks: append below this line ---
+    from bot.domain.sonar import settings_problems as _sonar  # noqa: PLC0415 (issue 9)
+
+    problems.extend(
+        _sonar(
+            url=settings.sonar_url,
+            token_set=settings.sonar_api_token is not None,
+            webhook_secret=(
+                settings.sonar_webhook_secret.get_secret_value()
+                if settings.sonar_webhook_secret
+                else None
+            ),
+            allow_ips=settings.sonar_webhook_allow_ips,
+        )
+    )
+    # Account-change notices (issue 7): complete SMTP/Twilio settings and a report contact.
+    twilio = (settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_from)
+    templates_dir = settings.notice_templates_dir
+    problems.extend(
+        message
+        for failed, message in (
+            (
+                settings.smtp_host and not settings.smtp_sender,
+                "CPNI_SMTP_SENDER: required with CPNI_SMTP_HOST (the From address)",
+            ),
+            (
+                settings.smtp_username and not settings.smtp_password,
+                "CPNI_SMTP_PASSWORD: required with CPNI_SMTP_USERNAME",
+            ),
+            (
+                any(twilio) and not all(twilio),
+                "CPNI_TWILIO_ACCOUNT_SID, CPNI_TWILIO_AUTH_TOKEN, CPNI_TWILIO_FROM: all or none",
+            ),
+            (
+                (settings.smtp_host or all(twilio)) and not settings.notice_report_contact,
+                "CPNI_NOTICE_REPORT_CONTACT: required to send notices (how to report a change)",
+            ),
+            (
+                templates_dir is not None and not templates_dir.is_dir(),
+                f"CPNI_NOTICE_TEMPLATES_DIR: {templates_dir} is not a directory",
+            ),
+        )
+        if failed
+    )
+    # Compliance toolkit (issue 8): Slack incident alerts need the bot token.
+    if settings.alert_slack_channel and not settings.slack_bot_token:
+        problems.append("CPNI_ALERT_SLACK_CHANNEL: needs SLACK_BOT_TOKEN to post alerts")
+    # PIN vault (issue 3): the pepper parses (no secret is ever quoted) and argon2 fits.
+    from bot.security import PepperConfigError, parse_pepper_keys  # noqa: PLC0415
+
+    if settings.pin_pepper is not None:
+        retired = settings.pin_pepper_fallbacks
+        try:
+            parse_pepper_keys(
+                settings.pin_pepper.get_secret_value(),
+                retired.get_secret_value() if retired else None,
+            )
+        except PepperConfigError as exc:
+            problems.extend(exc.problems)
+    cheap = settings.argon2_profile == "cheapest"
+    lanes = settings.argon2_parallelism or (1 if cheap else 4)
+    if (settings.argon2_memory_kib or (8 if cheap else 65536)) < 8 * lanes:
+        problems.append("CPNI_ARGON2_MEMORY_KIB: must be at least 8 x CPNI_ARGON2_PARALLELISM")
+    if settings.slack_client_id and not settings.slack_token_key:
+        problems.append("CPNI_SLACK_TOKEN_KEY: required with SLACK_CLIENT_ID (tokens at rest)")
     return problems
 
 

@@ -8,15 +8,26 @@ handlers on the worker registry, and the ``cpni_guard.web`` entry ``app`` builds
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from importlib.metadata import entry_points
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from bot.clock import Clock, utcnow
 from bot.config import AppConfig
+from bot.domain.detection import Detector
+from bot.domain.incidents import BreachRule
+from bot.services import conversations
+from bot.services.conversations import default_detector
+from bot.services.incidents import AlertTargets, check_event
+from bot.services.pin_vault import PinVault, build_vault
+from bot.storage.audit_log import INCIDENT_CHECK_KIND, INCIDENT_CHECK_SOURCE
 from bot.storage.db import Database
-from bot.worker import Backoff, HandlerRegistry, Worker
+from bot.worker import Backoff, ClaimedItem, HandlerRegistry, Worker
 
 __all__ = ["HANDLERS_GROUP", "WEB_GROUP", "Container", "build_container", "load_web_app"]
 
@@ -34,6 +45,28 @@ class Container:
     clock: Clock = utcnow
     registry: HandlerRegistry = field(default_factory=HandlerRegistry)
     workers: list[Worker] = field(default_factory=list)
+    #: Start-up options for adapters (e.g. ``slack_socket_mode``), set by the command line.
+    options: dict[str, Any] = field(default_factory=dict)
+    _vault: PinVault | None = field(default=None, repr=False)
+    _vault_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def vault(self) -> PinVault:
+        """The PIN vault, built once on first use (it loads the pepper and argon2 profile)."""
+        with self._vault_lock:
+            if self._vault is None:
+                self._vault = build_vault(self.config, self.database)
+            return self._vault
+
+    @vault.setter
+    def vault(self, vault: PinVault) -> None:
+        with self._vault_lock:
+            self._vault = vault
+
+    @property
+    def detector(self) -> Detector:
+        """The CPNI detector compiled from the policy's ``detection`` section (once)."""
+        return default_detector(self.config.policy.detection)
 
     def new_worker(self, *, worker_id: str | None = None) -> Worker:
         """A worker over this container's database and handlers, configured by settings."""
@@ -65,12 +98,33 @@ def build_container(config: AppConfig, *, clock: Clock = utcnow, plugins: bool =
     container = Container(
         config=config, database=Database(config.settings.database_url), clock=clock
     )
+    _register_core_jobs(container)
     if plugins:
         for entry in entry_points(group=HANDLERS_GROUP):
             register: Callable[[Container], None] = entry.load()
             register(container)
             log.debug("adapter registered", extra={"adapter": entry.name})
     return container
+
+
+def _register_core_jobs(container: Container) -> None:
+    registry, settings = container.registry, container.config.settings
+
+    @registry.every("expire_verifications", seconds=15)
+    def expire(session: Session, now: datetime) -> int:
+        # R17: a verification lapses after its lifetime; the note says so at once.
+        return len(conversations.expire_due(session, now=now))
+
+    @registry.on_inbound(INCIDENT_CHECK_SOURCE, INCIDENT_CHECK_KIND)
+    def incident_check(session: Session, item: ClaimedItem) -> None:
+        # R26-R28, R35: audit events that may be incidents are checked as they are appended.
+        check_event(
+            session,
+            int(item.payload["event_id"]),
+            now=container.clock(),
+            rule=BreachRule(settings.breach_rule),
+            alerts=AlertTargets(settings.alert_slack_channel, settings.alert_email),
+        )
 
 
 def load_web_app(container: Container) -> Any:

@@ -8,6 +8,11 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.domain.detection.policy import DetectionPolicy
+from bot.domain.lockout_policy import LockoutPolicy
+from bot.domain.pin_policy import PinPolicy, validate_backup_questions
+from bot.domain.pretexting import PretextingPolicy
+
 __all__ = ["NoticePolicy", "Policy", "VerificationPolicy"]
 
 
@@ -34,10 +39,19 @@ class Policy(_Section):
 
     verification: VerificationPolicy = VerificationPolicy()
     notices: NoticePolicy = NoticePolicy()
+    detection: DetectionPolicy = DetectionPolicy()
     # --- policy sections: append below this line ---
+    # PIN vault (issue 3): attempt limits, PIN rules, R26 thresholds, backup questions (R15).
+    lockout: LockoutPolicy = LockoutPolicy()
+    pin: PinPolicy = PinPolicy()
+    pretexting: PretextingPolicy = PretextingPolicy()
+    backup_questions: tuple[str, ...] = ()
 
     def problems(self) -> list[str]:
         """Cross-section problems that a single field's validation cannot see."""
         problems: list[str] = []
         # --- policy cross-checks: append below this line ---
+        problems += validate_backup_questions(
+            self.backup_questions, setting="policy backup_questions"
+        )
         return problems

@@ -63,6 +63,8 @@ class ClaimedItem:
 
 InboxHandler = Callable[[Session, ClaimedItem], None]
 OutboxHandler = Callable[[ClaimedItem], dict[str, Any] | None]
+#: A periodic job: runs in its own transaction, returns how many things it changed.
+PeriodicJob = Callable[[Session, datetime], int]
 
 
 @dataclass
@@ -71,6 +73,16 @@ class HandlerRegistry:
 
     inbox: dict[tuple[str, str], InboxHandler] = field(default_factory=dict)
     outbox: dict[str, OutboxHandler] = field(default_factory=dict)
+    periodic: dict[str, tuple[float, PeriodicJob]] = field(default_factory=dict)
+
+    def every(self, name: str, seconds: float) -> Callable[[PeriodicJob], PeriodicJob]:
+        """Register a job each worker runs every ``seconds`` (jobs must tolerate overlap)."""
+
+        def register(job: PeriodicJob) -> PeriodicJob:
+            self.periodic[name] = (seconds, job)
+            return job
+
+        return register
 
     def on_inbound(self, source: str, kind: str = "*") -> Callable[[InboxHandler], InboxHandler]:
         """Register an inbox handler for ``source`` events of ``kind`` (``*``: any kind)."""
@@ -210,6 +222,7 @@ class Worker:
         self.clock = clock
         self.rng = rng or random.Random()  # noqa: S311 (jitter, not a secret)
         self.wakeup = threading.Event()
+        self._last_periodic: dict[str, float] = {}
 
     # -- claiming -------------------------------------------------------------------------
     def _claim(self, table: Queue) -> list[Any]:
@@ -357,15 +370,35 @@ class Worker:
             (now - row.created_at).total_seconds()
         )
 
+    def _run_periodic(self) -> int:
+        changed = 0
+        for name, (interval, job) in self.registry.periodic.items():
+            last = self._last_periodic.get(name)
+            if last is not None and time.monotonic() - last < interval:
+                continue
+            self._last_periodic[name] = time.monotonic()
+            try:
+                with self.db.transaction() as session:
+                    changed += job(session, self.clock())
+            except Exception as exc:  # a failing job must not stop the queues
+                metrics.QUEUE_ERRORS.labels(queue=f"periodic:{name}", dead="false").inc()
+                log.warning("periodic job failed", extra={"job": name, "error": type(exc).__name__})
+        return changed
+
     def run_once(self) -> int:
-        """Claim and process one batch from each queue; return how many items were handled."""
+        """Run due periodic jobs, then claim and process one batch from each queue.
+
+        Returns:
+            How many items were handled and things the periodic jobs changed.
+        """
+        changed = self._run_periodic()
         inbound = self._claim(InboxItem)
         for row in inbound:
             self._process_inbound(row)
         effects = self._claim(OutboxItem)
         for row in effects:
             self._process_effect(row)
-        return len(inbound) + len(effects)
+        return changed + len(inbound) + len(effects)
 
     def run_until_idle(self, *, max_rounds: int = 1000) -> int:
         """Process until both queues have nothing ready (tests, CLI one-shots)."""

@@ -18,12 +18,20 @@ from bot.container import Container
 from bot.storage import migrate
 from bot.storage.queues import InboxItem, OutboxItem
 from bot.worker import queue_counts
+from handlers import sonar, verify_page, zendesk
+from handlers.api_events import router as account_events_router
+from handlers.slack import router as slack_router
 
 __all__ = ["ROUTERS", "create_app"]
 
 #: One ``router(container) -> APIRouter`` per surface, mounted in order. Append new ones here.
 ROUTERS: list[Callable[[Container], APIRouter]] = [
     # --- routers: append below this line ---
+    sonar.router,  # Sonar connector (issue 9): HEAD/POST /sonar/webhook/{secret}
+    account_events_router,  # account-change notices (issue 7): POST /api/account-events
+    slack_router,  # Slack surface (issue 5): /slack/events and the OAuth install
+    zendesk.router,
+    verify_page.router,
 ]
 
 

@@ -8,13 +8,13 @@ build machines; ``.ci/run`` starts it). Set ``CPNI_TEST_PG_ADMIN_URL`` to point 
 
 from __future__ import annotations
 
-import os
 import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from dbsupport import PG_ADMIN_URL
 from sqlalchemy import create_engine, text
 
 from bot.storage import migrate
@@ -22,10 +22,6 @@ from bot.storage.base import Base
 from bot.storage.db import Database
 
 from fakes import FrozenClock
-
-PG_ADMIN_URL = os.environ.get(
-    "CPNI_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 
 
 @pytest.fixture

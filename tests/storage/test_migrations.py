@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import create_engine, text
+from dbsupport import scratch_postgres
 
 from bot.cli import cli
 from bot.storage import migrate
 from bot.storage.db import Database
-
-from conftest import PG_ADMIN_URL
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -23,14 +20,8 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'empty.db'}"
         return
-    name = f"cpni_empty_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_postgres("cpni_empty") as url:
+        yield url
 
 
 def test_migrations_apply_to_an_empty_database_and_match_the_models(empty_url: str) -> None:
@@ -62,6 +53,7 @@ def test_serve_refuses_an_unmigrated_postgresql_and_names_the_command(
 ) -> None:
     """On PostgreSQL, serve exits with a message naming `cpni-guard db upgrade`; SQLite migrates."""
     monkeypatch.setenv("CPNI_DATABASE_URL", empty_url)
+    monkeypatch.setenv("CPNI_PIN_PEPPER", "k1:" + "QUJD" * 11)  # a pepper is required on PG
     monkeypatch.setattr("bot.commands.run.uvicorn.run", lambda *a, **k: None)
     result = CliRunner().invoke(cli, ["serve", "--workers", "0"])
     database = Database(empty_url)

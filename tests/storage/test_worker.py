@@ -178,3 +178,19 @@ def test_backoff_grows_and_stays_within_its_cap(attempts: int) -> None:
     delays = [backoff.delay(attempts, retry_after=None, rng=random.Random(s)) for s in range(50)]
     assert all(ceiling / 2 <= d <= ceiling for d in delays)
     assert backoff.delay(attempts, retry_after=7.5, rng=random.Random(0)) == 7.5
+
+
+def test_periodic_jobs_run_on_their_interval_and_a_failing_one_spares_the_queues(
+    database: Database, clock: FrozenClock
+) -> None:
+    """A job runs once per interval; a crashing job does not stop the queues."""
+    registry = HandlerRegistry()
+    runs: list[str] = []
+    registry.every("tick", seconds=3600)(lambda session, now: runs.append("tick") or 1)
+    registry.every("boom", seconds=0)(lambda session, now: 1 // 0)
+    registry.on_inbound("test")(lambda session, item: runs.append(item.external_id))
+    _inbound(database, clock, "Ev1")
+    worker = _worker(database, registry, clock)
+    assert worker.run_once() == 2
+    worker.run_once()
+    assert runs == ["tick", "Ev1"]
