@@ -11,7 +11,7 @@ Run: .venv/bin/python bench/audit.py [--events 1000000] [--appends 2000] [--back
 The million chained rows are generated in Python (the same hash function the bot uses) and
 bulk-loaded: executemany batches on SQLite, COPY on PostgreSQL. PostgreSQL comes from
 CPNI_BENCH_PG_ADMIN_URL (default the build machines' 127.0.0.1:5432, database test); a scratch
-database is created and dropped. Figures go to stdout; copy them into docs/benchmarks-audit.md.
+database is created and dropped. Figures go to stdout; copy them into docs/benchmarks.md.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Usage: .venv/bin/python bench/notify.py [--count 500] [--threads 1,4] [--databas
 
 Each notice is a PIN change recorded in its own transaction (as the PIN vault does), then
 delivered by workers through the outbox to a real local SMTP server, one SMTP session per
-notice. Prints the figures and writes them to docs/benchmarks-notify.md with --write.
+notice. Prints the figures as a Markdown table for docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -94,7 +94,6 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=500)
     parser.add_argument("--threads", default="1,4")
     parser.add_argument("--database-url", default=None)
-    parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     backend = (args.database_url or "sqlite").split(":", 1)[0]
     lines = [
@@ -118,8 +117,6 @@ def main() -> None:
         )
     text = "\n".join(lines) + "\n"
     print(text)
-    if args.write:
-        (ROOT / "docs" / "benchmarks-notify.md").write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

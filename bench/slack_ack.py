@@ -2,7 +2,7 @@
 
 Sends signed ``message`` events at 50 requests/s to ``/slack/events`` (real HTTP, uvicorn) while
 16 PIN-modal submissions are kept in flight (real argon2id vault, default cost profile), against
-the local fake Slack. Prints p50/p99 for both and writes them to docs/benchmarks-slack.md.
+the local fake Slack. Prints p50/p99 for both, for docs/benchmarks.md.
 
     .venv/bin/python bench/slack_ack.py [--seconds 20] [--database-url URL]
 """

@@ -1,7 +1,7 @@
 """Accounts per second synced from the fake Sonar server (10,000 accounts by default).
 
 Run: .venv/bin/python bench/sonar_sync.py [--accounts N] [--page-size N]
-Writes nothing; paste the figures into docs/benchmarks-sonar.md.
+Writes nothing; paste the figures into docs/benchmarks.md.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ Run: .venv/bin/python bench/zendesk_webhook.py [--requests 2000] [--seconds 10] 
 
 SQLite (a temporary file) and PostgreSQL (CPNI_BENCH_PG_ADMIN_URL, default 127.0.0.1:5432;
 a scratch database is created and dropped). Prints JSON; copy the figures to
-docs/benchmarks-zendesk.md.
+docs/benchmarks.md.
 """
 
 from __future__ import annotations
