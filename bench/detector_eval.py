@@ -1,11 +1,14 @@
 """Precision, recall and F1 of the CPNI detector on the labelled dev set (issue 4).
 
-Usage: ``python bench/detector_eval.py [--data tests/data/cpni_dev.jsonl] [--errors]``
+Usage: ``python bench/detector_eval.py [--data FILE ...] [--errors]``
+
+``--data`` may be given several times (for example the dev set and a blind hold-out set);
+each file gets its own table. The default is ``tests/data/cpni_dev.jsonl``.
 
 Prints the sensitive-vs-benign figures and per-category figures, and exits non-zero when an
-acceptance threshold is missed: overall recall >= 0.97, precision >= 0.95, and recall >= 0.90
-for each category. ``--errors`` lists the misclassified rows (this prints dev-set text, which
-is written by the team and holds no real customer data).
+acceptance threshold is missed in any file: overall recall >= 0.97, precision >= 0.95, and
+recall >= 0.90 for each category. ``--errors`` lists the misclassified rows (this prints the
+labelled text, which is written by the team and holds no real customer data).
 """
 
 from __future__ import annotations
@@ -56,7 +59,7 @@ class Counts:
 
 
 def evaluate(path: Path, *, show_errors: bool) -> tuple[Counts, dict[Category, Counts]]:
-    """Run the default detector over the dev set and count outcomes."""
+    """Run the default detector over one labelled file and count outcomes."""
     detector = build_detector()
     overall = Counts()
     per_category = {c: Counts() for c in Category}
@@ -75,13 +78,10 @@ def evaluate(path: Path, *, show_errors: bool) -> tuple[Counts, dict[Category, C
     return overall, per_category
 
 
-def main() -> int:
-    """Print the figures and return the exit status."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--errors", action="store_true", help="list misclassified rows")
-    args = parser.parse_args()
-    overall, per_category = evaluate(args.data, show_errors=args.errors)
+def report(path: Path, *, show_errors: bool) -> list[str]:
+    """Print the table of one file and return the thresholds it misses."""
+    overall, per_category = evaluate(path, show_errors=show_errors)
+    print(f"\n== {path} ({overall.tp + overall.fn} sensitive)")
     print(f"{'label':<22}{'precision':>10}{'recall':>8}{'f1':>8}{'tp':>6}{'fp':>5}{'fn':>5}")
     rows = [("sensitive (any)", overall), *((c.value, n) for c, n in per_category.items())]
     for name, c in rows:
@@ -101,7 +101,21 @@ def main() -> int:
     for failure in failures:
         print(f"FAIL: {failure}")
     print("PASS" if not failures else f"{len(failures)} threshold(s) missed")
-    return 1 if failures else 0
+    return failures
+
+
+def main() -> int:
+    """Print the figures of every file and return the exit status."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--data", type=Path, action="append", help="labelled JSON Lines file (repeatable)"
+    )
+    parser.add_argument("--errors", action="store_true", help="list misclassified rows")
+    args = parser.parse_args()
+    failed = 0
+    for path in args.data or [DEFAULT_DATA]:
+        failed += bool(report(path, show_errors=args.errors))
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

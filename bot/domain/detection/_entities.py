@@ -32,6 +32,7 @@ class EntityKind(enum.StrEnum):
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]{0,6}\.?"
 _DAY = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?"
+_FULL_DAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _REGEXES: dict[EntityKind, re.Pattern[str]] = {
     EntityKind.WHEN: re.compile(
         r"\b\d{1,2}(?::\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)"
@@ -42,7 +43,11 @@ _REGEXES: dict[EntityKind, re.Pattern[str]] = {
         rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s{{1,3}}(?:of\s{{1,3}})?{_MONTH}"
         r"|\bon the \d{1,2}(?:st|nd|rd|th)\b"
         rf"|\b(?:yesterday|last night|this morning|tonight|midnight|overnight|noon"
-        rf"|last (?:week|month|weekend|{_DAY})|on {_DAY}|(?:this|last) (?:billing )?cycle)\b"
+        rf"|last (?:week|month|weekend|{_DAY})|on {_DAY}|(?:this|last) (?:billing )?cycle"
+        rf"|{_FULL_DAY}(?: (?:morning|afternoon|evening|night))?"
+        rf"|(?:this|yesterday) (?:afternoon|evening)|(?:middle|dead) of the night"
+        rf"|earlier today|the other (?:day|night)|christmas(?: day| eve)?|new year'?s(?: eve)?"
+        rf"|thanksgiving)\b"
     ),
     EntityKind.DURATION: re.compile(
         r"\b\d{1,4}(?:\.\d{1,2})?\s?(?:-\s?)?(?:min|mins|minutes?|sec|secs|seconds?|hrs?|hours?)\b"
@@ -57,7 +62,7 @@ _REGEXES: dict[EntityKind, re.Pattern[str]] = {
     ),
     EntityKind.EMAIL: re.compile(r"[\w.*+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,4}"),
     EntityKind.STREET: re.compile(
-        r"\b\d{1,6}\s{1,3}(?:[a-z]{2,20}\.?\s{1,3}){1,3}"
+        r"\b\d{1,6}\s{1,3}(?:[a-z]{1,20}\.?\s{1,3}){1,3}"
         r"(?:st|street|ave|avenue|rd|road|blvd|boulevard|dr|drive|ln|lane|ct|court|way|pl"
         r"|place|pkwy|parkway|hwy|highway|cir|circle|ter|terrace|trl|trail)\b"
     ),

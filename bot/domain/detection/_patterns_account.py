@@ -49,23 +49,64 @@ _CRED_VERB = (
     r"|expired)"
 )
 
+_GAP5 = r"(?:(?:[\w'$/-]|\.(?=\w)){1,30}+\s{1,3}+){0,5}?"
+
 _CREDENTIAL_PATTERNS = (
     PatternSpec(
         name="change_credential",
+        also=words(
+            "change|changes|changing|changed|reset|resets|resetting|update|updates|updating"
+            "|updated|forgot|forget|forgotten|forgetting|lost|lose|recover|recovering"
+            "|retrieve|set|setup|setting|create|creating|created|new|unlock|unlocked|remove"
+            "|removed|removing|disable|disabled|enable|enabled|add|adding|added|modify"
+            "|modified|replace|replaced|locked|don|dont|can|cant|cannot|do|register|sign"
+            "|wrong|invalid|incorrect|expired"
+        ),
         regex=rf"\b{_CRED_VERB}\s{{1,3}}{GAP3}{_CRED_NOUN}\b",
         score=0.55,
         anchors=_CRED_ANCHORS,
     ),
     PatternSpec(
         name="credential_changed",
+        also=words(
+            "reset|changed|change|updated|expired|locked|forgotten|recovery|modified"
+            "|removed|forgot|lost|can|cant|don|dont"
+        ),
         regex=(
-            rf"\b{_CRED_NOUN}\s{{1,3}}{GAP4}(?:reset|changed|change|updated|expired|not working"
-            r"|isn't working|isnt working|doesn't work|doesnt work|won't work|wont work|is wrong"
-            r"|incorrect|invalid|locked|forgotten|recovery|reset link|rejected|not accepted"
-            r"|keeps failing|failed)\b"
+            rf"\b{_CRED_NOUN}\s{{1,3}}{_GAP5}(?:reset|changed|change|updated|expired|locked"
+            r"|forgotten|recovery|reset link|modified|removed|forgot it|forgot them|lost it"
+            r"|forgotten it|can't remember it|cant remember it|don't remember it"
+            r"|dont remember it)\b"
         ),
         score=0.5,
         anchors=_CRED_ANCHORS,
+        negative=words("notice|notification|alert sent|sent to"),
+    ),
+    PatternSpec(
+        name="credential_failing",
+        also=words("not|isn|isnt|doesn|doesnt|won|wont|is|incorrect|invalid|rejected|keeps|failed"),
+        regex=(
+            rf"\b{_CRED_NOUN}\s{{1,3}}{GAP4}(?:not working|isn't working|isnt working"
+            r"|doesn't work|doesnt work|won't work|wont work|is wrong|incorrect|invalid"
+            r"|rejected|not accepted|keeps failing|failed)\b"
+        ),
+        score=0.5,
+        anchors=_CRED_ANCHORS,
+        # An agent noting a failed verification attempt is not a credential change.
+        negative=words(
+            "x2|x3|attempt|attempts|twice|three times|auth|authentication|verification"
+            "|did not confirm|didn't confirm|declined|not verified"
+        ),
+    ),
+    PatternSpec(
+        name="make_credential",
+        regex=(
+            r"\bmake\s{1,3}(?:my|our|the|his|her|their)\s{1,3}(?:account\s{1,3})?(?:pin"
+            r"|password|passcode)\s{1,3}(?:longer|shorter|different|stronger|harder|more|less"
+            r"|\d|something)"
+        ),
+        score=0.55,
+        anchors=words("pin|password|passcode"),
     ),
     PatternSpec(
         name="locked_out",
@@ -131,6 +172,7 @@ _IDENTIFIER_PATTERNS = (
     ),
     PatternSpec(
         name="on_file",
+        also=words("on|of|associated|tied|linked|attached|registered|listed|have"),
         regex=(
             r"\b(?:on file|on the account|on my account|on our account|on your account"
             r"|on his account|on her account|on the acct|on record|of record"
@@ -144,7 +186,7 @@ _IDENTIFIER_PATTERNS = (
             "card|credit card|payment method|debit|bank|send|sending|sent|emailed|texted|code"
             "|link|notification|notify|verification|verified|otp|mail it|mail to|email it"
             "|offered|change|changing|changed|update|updating|updated|new|replace|text|texts"
-            "|confirmation|you'll get|will be sent|a code"
+            "|confirmation|you'll get|will be sent|a code|set up|setup|create|never"
             "|edit|reset|can i have|can i get your|could i have|may i have|please provide"
             "|to get started|to verify|services|features|plan|charges|fees|balance|amount"
             "|discount|usage"
@@ -152,6 +194,7 @@ _IDENTIFIER_PATTERNS = (
     ),
     PatternSpec(
         name="read_out_identifier",
+        also=words("what|whats|which|tell|give|read|remind|look"),
         regex=(
             r"\b(?:what|what's|whats|which|tell me|give me|read me|remind me of|look up)"
             rf"\s{{1,3}}(?:is\s{{1,3}}|was\s{{1,3}}|are\s{{1,3}})?{GAP2}(?:my|our|the|his|her)"
@@ -165,6 +208,9 @@ _IDENTIFIER_PATTERNS = (
     ),
     PatternSpec(
         name="asked_for_identifier",
+        also=words(
+            "asked|asking|asks|wants|wanted|requested|requesting|requests|needs|needed|need"
+        ),
         regex=(
             r"\b(?:asked|asking|asks|wants|wanted|requested|requesting|requests|needs|needed"
             r"|need)\s{1,3}(?:for\s{1,3}|us to read back\s{1,3}|to know\s{1,3})?(?:the\s{1,3}"

@@ -29,7 +29,7 @@ _HOW_TO = words(
     "pay|paying|payment method|card|autopay|auto-pay|auto pay|paperless|e-bill|ebill|paper"
     "|online|app|portal|website|log in|login|sign in|view|download|due date|mail|mailed"
     "|receive|received|address|email|send my bill|send my bills|send the bill|sent to"
-    "|to my new|new place|is ready"
+    "|to my new|new place|is ready|lost|get sent|gets sent|change where"
 )
 _PRICING = words(
     "per month|/mo|a month|starting at|starts at|start at|new customers|offer|offers|deal"
@@ -56,8 +56,14 @@ _PATTERNS = (
     ),
     PatternSpec(
         name="on_my_account",
+        also=words(
+            "bill|balance|amount|charge|charges|fee|fees|usage|statement|past|total"
+            "|discount|promo|promotion|credit|credits|plan|features|services|add|minutes"
+            "|data"
+        ),
         regex=(
-            rf"\b{_ON_ACCOUNT_NOUNS}\s{{1,3}}(?:are\s{{1,3}}|is\s{{1,3}})?(?:on|for|of)\s{{1,3}}"
+            rf"\b{_ON_ACCOUNT_NOUNS}\s{{1,3}}(?:are\s{{1,3}}|is\s{{1,3}})?(?:(?:active|enabled"
+            r"|turned on|included|showing|listed|currently)\s{1,3})?(?:on|for|of)\s{1,3}"
             r"(?:my|our|your|his|her|their|the customer'?s|this|the)\s{1,3}(?:account|acct"
             r"|line|lines|number|plan)\b"
         ),
@@ -123,7 +129,8 @@ _PATTERNS = (
         negative=words(
             "need|should|would|recommend|enough for|typical|average|does the|do you|include"
             "|includes|included|comes with|come with|offer|plans|cost|price|unlimited plan"
-            "|per month|does it|can i get|do i get|will|take|uses|use up"
+            "|per month|does it|can i get|do i get|will|take|uses|use up|that number"
+            "|this number|same number|sent him|sent her|sent me|texted|called"
         ),
     ),
     PatternSpec(
@@ -149,7 +156,9 @@ _PATTERNS = (
             r"|is he|is she|is my|are my|is on|are on|i have|i'm|im|i am|does my|does our"
             r"|is this line|is the line|on my|on our|does the customer|does cx|is the customer"
             r"|is cx|are you showing|do you show|do you have me|do you have us|you have me"
-            r"|you have us|he has|she has|am i paying|i'm paying|i pay)\b"
+            r"|you have us|he has|she has|am i paying|i'm paying|i pay|she's on|he's on|they're on"
+            r"|she is on|he is on|they are on|i'm on|im on|we're on|you're on|cust is on"
+            r"|cx is on|customer is on|is she on|is he on|is cust on|is the customer on)\b"
         ),
         score=0.75,
         anchors=words(
@@ -196,6 +205,10 @@ _PATTERNS = (
     ),
     PatternSpec(
         name="feature_on_line",
+        also=words(
+            "voicemail|call|caller|international|roaming|hotspot|three|conference|data"
+            "|premium|visual|wifi|wi|spam|insurance|device|static|modem|dvr"
+        ),
         regex=(
             r"\b(?:voicemail|call waiting|call forwarding|caller id|international calling"
             r"|international roaming|roaming|hotspot|three-way calling|conference calling"
@@ -213,12 +226,12 @@ _PATTERNS = (
         name="bill_amount",
         regex=(
             r"\b(?:bill|balance|statement|invoice|total|amount due|charges?|overage|credit"
-            r"|refund|roaming|past due)\b"
+            r"|refund|roaming|past due|recurring|mrc)\b"
         ),
         score=0.5,
         anchors=words(
             "bill|balance|statement|invoice|total|amount|charge|charges|overage|credit|refund"
-            "|roaming|due"
+            "|roaming|due|recurring|mrc"
         ),
         requires=(EntityKind.MONEY,),
         negative=(*_PRICING, *words("plans|card|in general")),
@@ -246,7 +259,8 @@ USAGE_BILLING = RecognizerSpec(
         "|says|include|includes|included|details|change|upgrade|downgrade|switch|remove|add"
         "|speed|which|current|used|left|remaining|so far|consumed|still|confirm|check"
         "|look at|look into|review|did i use|did we use|have i used|have we used|did he use"
-        "|did she use|i've used|i have used|we've used"
+        "|did she use|i've used|i have used|we've used|tell me|give me|can you|could you"
+        "|need to know|want to know|pull up|let me know|find out"
     ),
     context_entities=(EntityKind.MONEY, EntityKind.DATA_AMOUNT),
     disclosure_capable=True,

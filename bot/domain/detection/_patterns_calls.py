@@ -94,6 +94,7 @@ _PATTERNS = (
     ),
     PatternSpec(
         name="numbers_dialed",
+        also=words("dialed|dialled|called|texted|made|received|placed|sent"),
         regex=(
             r"\b(?:numbers?|calls?|texts?|text messages?|phone calls?)\s{1,3}(?:dialed|dialled"
             r"|called|texted|made|received|placed|sent)\s{1,3}(?:from|to|by|on)\b"
@@ -104,6 +105,7 @@ _PATTERNS = (
     ),
     PatternSpec(
         name="unknown_caller",
+        also=words("unknown|private|blocked|strange|random|unfamiliar|weird|spam|same|this|that"),
         regex=(
             r"\b(?:unknown|private|blocked|strange|random|unfamiliar|weird|spam|same|this|that)"
             r"\s{1,3}(?:number|caller|#)\s{1,3}(?:(?:that|who)\s{1,3})?(?:keeps\s{1,3}"
@@ -126,6 +128,7 @@ _PATTERNS = (
     ),
     PatternSpec(
         name="did_call",
+        also=words("did|has|have|had|was|were|does"),
         regex=(
             r"\b(?:did|has|have|had|was|were|does)\s{1,3}(?:i|he|she|they|we|anyone|someone"
             r"|somebody|anybody|(?:my|his|her|our|this|that|the)\s{1,3}[\w']{1,20}+)"
@@ -138,6 +141,7 @@ _PATTERNS = (
     ),
     PatternSpec(
         name="calls_received",
+        also=words("receive|received|get|got|getting|make|made|place|placed"),
         regex=(
             r"\b(?:receive|received|get|got|getting|make|made|place|placed)\s{1,3}(?:any\s{1,3}"
             r"|a\s{1,3}|the\s{1,3}|those\s{1,3}|these\s{1,3}|all\s{1,3}(?:the\s{1,3}|those\s{1,3})?)?"
@@ -150,6 +154,9 @@ _PATTERNS = (
     ),
     PatternSpec(
         name="when_or_how_long",
+        also=words(
+            "call|calls|called|calling|text|texts|texted|texting|phoned|dialed|dialled|rang"
+        ),
         regex=(
             r"\b(?:how long|duration|length|what time|when|how many times|how often|what date"
             r"|which day|what day|exact time)\s{1,3}"
@@ -158,10 +165,24 @@ _PATTERNS = (
         ),
         score=0.45,
         anchors=words("long|duration|length|time|when|times|often|date|day"),
-        negative=(*CALLBACK, *SUPPORT_CONTACT, *_MODALS, "wait", "open"),
+        negative=(
+            *CALLBACK,
+            *SUPPORT_CONTACT,
+            *_MODALS,
+            *_SERVICE_TROUBLE,
+            *words(
+                "wait|open|on a call|on the phone|someone else|call waiting|voicemail|taking"
+                "|queue|hold|waiting|answered by"
+            ),
+        ),
     ),
     PatternSpec(
         name="calls_list_request",
+        also=words(
+            "list|show|pull|print|printout|give|get|send|email|e|mail|tell|look|lookup|find"
+            "|request|provide|export|copy|copies|record|records|details|info|log|history"
+            "|report|breakdown|see|check|access"
+        ),
         regex=(
             r"\b(?:list|show|pull|print|printout|print out|give me|get me|send me|email me"
             r"|e-mail me|mail me|tell me|look up|lookup|find|request|provide|export|copy of"

@@ -20,13 +20,15 @@ _ADDR_NOUN = (
     r"|postal address|street address|email|e-mail|email address|e-mail address|contact email"
     r"|contact number|contact phone|contact info|contact information|contact details"
     r"|(?:phone\s{1,3})?number on (?:the|my|our|your) account|number of record"
-    r"|address of record|email of record|mailing info|billing info(?:rmation)?)"
+    r"|address of record|email of record|mailing info|billing info(?:rmation)?"
+    r"|(?:billing\s{1,3}|mailing\s{1,3}|service\s{1,3}|home\s{1,3}|email\s{1,3})?addr\.?|addy)"
 )
-_ADDR_ANCHORS = words("address|addresses|email|e|contact|number|mailing|billing")
+_ADDR_ANCHORS = words("address|addresses|email|e|contact|number|mailing|billing|addr|addy")
 _ADDR_VERB = (
-    r"(?:change|changes|changing|changed|update|updates|updating|updated|new|correct"
-    r"|correcting|corrected|edit|editing|edited|fix|fixing|replace|replacing|switch|switching"
-    r"|modify|modifying|modified|remove|removing)"
+    r"(?:change|changes|changing|changed|update|updates|updating|updated|new"
+    r"|(?<!the )(?<!a )correct|correcting|corrected|edit|editing|edited|fix|fixing|replace"
+    r"|replacing|switch|switching"
+    r"|modify|modifying|modified|remove|removing|swap|swapping|redirect|redirecting)"
 )
 # Marketing preferences (R4's counter-example), shipping, devices and the carrier's own
 # addresses are not an address of record.
@@ -44,12 +46,21 @@ _NOT_OF_RECORD = words(
 def _gap_without_prepositions(ctx: MatchContext) -> bool:
     """Reject "update ... by email"-style matches where the noun is not the object."""
     span = f" {ctx.text[ctx.start : ctx.end]} "
-    return not any(f" {w} " in span for w in ("by", "via", "through", "in", "an", "with"))
+    return not any(
+        f" {w} " in span
+        for w in ("by", "via", "through", "in", "an", "with", "to", "notice", "notification")
+    )
 
 
 _ADDRESS_PATTERNS = (
     PatternSpec(
         name="change_address",
+        also=words(
+            "change|changes|changing|changed|update|updates|updating|updated|new|correct"
+            "|correcting|corrected|edit|editing|edited|fix|fixing|replace|replacing|switch"
+            "|switching|modify|modifying|modified|remove|removing|swap|swapping|redirect"
+            "|redirecting"
+        ),
         regex=rf"\b{_ADDR_VERB}\s{{1,3}}{GAP3}{_ADDR_NOUN}\b",
         score=0.55,
         anchors=_ADDR_ANCHORS,
@@ -57,8 +68,12 @@ _ADDRESS_PATTERNS = (
     ),
     PatternSpec(
         name="address_changed",
+        also=words(
+            "changed|updated|change|update|corrected|is|needs|has|switched|swapped|redirected|moved"
+        ),
         regex=(
             rf"\b{_ADDR_NOUN}\s{{1,3}}{GAP3}(?:changed|updated|change|update|corrected|is wrong"
+            r"|switched|swapped|redirected|moved over"
             r"|is incorrect|is outdated|is old|needs updating|needs to be updated|needs changing"
             r"|has changed)\b"
         ),
@@ -67,16 +82,24 @@ _ADDRESS_PATTERNS = (
     ),
     PatternSpec(
         name="send_to_new_address",
+        also=words(
+            "bill|bills|statement|statements|mail|invoice|invoices|paperwork|notice|notices"
+            "|correspondence|letters"
+        ),
         regex=(
             rf"\b(?:bills?|statements?|mail|invoices?|paperwork|notices?)\s{{1,3}}{GAP3}(?:sent"
             r"|send|mailed|go|going|delivered|forwarded)\s{1,3}to\s{1,3}(?:a|my|the|this|another"
             r"|our)\s{1,3}(?:different|new|other|another|updated)\b"
-            r"|\b(?:send|mail|forward)\s{1,3}(?:my|our|the|all)\s{1,3}(?:bills?|statements?|mail"
-            r"|invoices?)\s{1,3}to\s{1,3}(?:my|our|the|a|this)\s{1,3}(?:new|different|other"
-            r"|updated)\b"
+            r"|\b(?:send|mail|forward|redirect|move)\s{1,3}(?:(?:my|our|the|all|her|his|their)"
+            r"\s{1,3}){0,2}(?:bills?|statements?|mail|invoices?|paperwork|correspondence|letters"
+            r"|notices)\s{1,3}to\s{1,3}(?:my|our|the|a|this|her|his|their)\s{1,3}(?:new|different"
+            r"|other|updated|po\s{0,2}box|p\.o\.\s{0,2}box|work|office)\b"
+            r"|\b(?:bills?|statements?|mail|invoices?|paperwork)\s{1,3}(?:mailed|sent|delivered"
+            r"|forwarded|to go|going)\s{1,3}(?:somewhere else|elsewhere|to another address"
+            r"|to a different address)\b"
         ),
         score=0.7,
-        anchors=words("different|new|other|another|updated"),
+        anchors=words("different|new|other|another|updated|po|p|work|office|somewhere|elsewhere"),
     ),
     PatternSpec(
         name="moved",
@@ -89,6 +112,8 @@ _ADDRESS_PATTERNS = (
         anchors=words("moved|relocated|moving|relocating"),
         negative=words(
             "modem|router|equipment|box|room|upstairs|downstairs|basement|tv|wifi|extender|outage"
+            "|technician|tech|install|installation|appointment|provider|carrier|port|porting|voip"
+            "|lines to|numbers to|service to"
         ),
     ),
     PatternSpec(
@@ -114,7 +139,7 @@ ADDRESS_CHANGE = RecognizerSpec(
     context=words(
         "my|our|your|his|her|account|on file|please|bill|bills|billing|mail|statements|record"
         "|new|address|update|records|send|service|transfer|new place|new house|new home"
-        "|new apartment|want|need|line"
+        "|new apartment|want|need|line|can i|can you|i'd like|get|area code|effective"
     ),
     negative=_NOT_OF_RECORD,
     context_entities=(EntityKind.STREET, EntityKind.EMAIL),
@@ -160,10 +185,11 @@ _PORT_PATTERNS = (
         ),
         score=0.75,
         anchors=words("ported|port|transferred"),
-        negative=_NOT_A_PORT,
+        negative=(*_NOT_A_PORT, *words("owner|ownership|responsibility|new owner")),
     ),
     PatternSpec(
         name="number_to_carrier",
+        also=words("move|moving|transfer|transferring|take|taking|bring|bringing|switch|switching"),
         regex=(
             r"\b(?:move|moving|transfer|transferring|take|taking|bring|bringing|switch|switching)"
             r"\s{1,3}(?:my|our|the|his|her|both|all)\s{1,3}(?:[\w']{1,10}\s{1,3})?(?:number"
@@ -178,10 +204,10 @@ _PORT_PATTERNS = (
         regex=(
             r"\b(?:number[\s-]{1,2}transfer|transfer|port(?:[\s-]{1,2}out)?|port-out|portout"
             r"|account transfer)[\s-]{1,2}(?:pin|pins|code|passcode|authori[sz]ation"
-            r"|request)\b|\bnt\s?pin\b|\bport[\s-]?out\b"
+            r"|request)\b|\bnt\s?pin\b|\bntp\b|\bport(?:ing|ed|s)?[\s-]?out\b"
         ),
         score=0.85,
-        anchors=words("transfer|port|portout|nt|ntpin"),
+        anchors=words("transfer|port|portout|nt|ntpin|ntp|porting|ported|ports"),
         negative=words("forwarding|ethernet|router|usb"),
     ),
     PatternSpec(

@@ -40,9 +40,12 @@ def words(spec: str) -> tuple[str, ...]:
 
 
 # A gap of up to n words between two parts of a phrase; lazy and bounded.
-GAP2 = r"(?:[\w'$./-]{1,30}+\s{1,3}+){0,2}?"
-GAP3 = r"(?:[\w'$./-]{1,30}+\s{1,3}+){0,3}?"
-GAP4 = r"(?:[\w'$./-]{1,30}+\s{1,3}+){0,4}?"
+# A gap word may hold a dot only before another word character ("$12.40", "a.m"), so a gap
+# never runs across the end of a sentence.
+_GAP_WORD = r"(?:[\w'$/-]|\.(?=\w)){1,30}+"
+GAP2 = rf"(?:{_GAP_WORD}\s{{1,3}}+){{0,2}}?"
+GAP3 = rf"(?:{_GAP_WORD}\s{{1,3}}+){{0,3}}?"
+GAP4 = rf"(?:{_GAP_WORD}\s{{1,3}}+){{0,4}}?"
 
 # Whose data: the customer's (my, our) or, in an agent's mouth, the customer's (your, his).
 OWNER_NOT_OUR = (
@@ -74,7 +77,10 @@ CALLBACK = words(
 SUPPORT_CONTACT = words(
     "you guys|on hold|waited|support|customer service|helpdesk|help desk|technician|tech"
     "|appointment|outage|install|installation|delivery|scheduled|reporting|reported|to report"
-    "|downed|re:|from you|from your"
+    "|downed|re:|from you|from your company|from your team|from your support|from your office"
+    "|from your store|from your billing|from your department|from your tech|from your end"
+    "|from your side|from your number|from your sales|from your fraud|from your rep"
+    "|cust called|customer called|cx called|caller called|called about|calling about"
 )
 
 _MODAL = re.compile(

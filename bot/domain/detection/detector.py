@@ -7,7 +7,7 @@ immutable and safe to share between threads.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from bot.domain.detection import _signals
@@ -16,7 +16,7 @@ from bot.domain.detection._text import NormalizedText, normalize
 from bot.domain.detection.email import clean_email_body
 from bot.domain.detection.model import Category, Explanation, Finding, Message, Role, Signal
 from bot.domain.detection.policy import DetectionPolicy
-from bot.domain.detection.recognizer import RawFinding, Recognizer
+from bot.domain.detection.recognizer import CompiledPattern, RawFinding, Recognizer
 
 __all__ = ["Detector", "MessageAnalysis"]
 
@@ -70,6 +70,9 @@ class Detector:
         self._recognizers = tuple(recognizers)
         self._disclosing = frozenset(r.spec.name for r in recognizers if r.spec.disclosure_capable)
         self._allow = allow_list
+        self._prefilter = True
+        self._slots, self._index, self._always = _prescan_index(self._recognizers)
+        self._vocabulary = frozenset(self._index)
         self._phones = PhoneFinder(
             region=policy.default_region,
             leniency=policy.phone_leniency,
@@ -118,13 +121,9 @@ class Detector:
         """
         norm = normalize(text[: self.policy.max_message_chars])
         entities = EntityFinder(norm.text, phones=self._phones, account_formats=())
-        tokens = norm.tokens
         raws: list[RawFinding] = []
-        for rec in self._recognizers:
-            # The anchor check is repeated here (it is inside ``analyze`` too) so the usual
-            # case, a recognizer with nothing to look at, costs no generator.
-            if rec.anchors is None or not rec.anchors.isdisjoint(tokens):
-                raws.extend(rec.analyze(norm, entities))
+        for rec, patterns in self._selected(norm.tokens):
+            raws.extend(rec.run(norm, entities, patterns))
         raws = [r for r in raws if r.score >= self.policy.threshold(r.category)]
         raws = self._drop_allow_listed(raws, norm)
         signals: set[Signal] = set()
@@ -132,6 +131,34 @@ class Detector:
         findings = tuple(self._to_finding(r, norm, role) for r in _best_per_span(raws))
         _add_signals(findings, norm, role, entities, signals)
         return MessageAnalysis(findings=findings, signals=frozenset(signals))
+
+    def _selected(
+        self, tokens: frozenset[str]
+    ) -> Iterator[tuple[Recognizer, list[CompiledPattern]]]:
+        """One prescan: the patterns whose anchor words are in the message, by recognizer."""
+        if not self._prefilter:
+            yield from ((rec, list(rec.patterns)) for rec in self._recognizers)
+            return
+        mask = self._always
+        index = self._index
+        for token in tokens & self._vocabulary:
+            mask |= index[token]
+        current: Recognizer | None = None
+        chosen: list[CompiledPattern] = []
+        slots = self._slots
+        while mask:
+            low = mask & -mask
+            mask ^= low
+            rec, pattern = slots[low.bit_length() - 1]
+            if pattern.also and pattern.also.isdisjoint(tokens):
+                continue
+            if rec is not current:
+                if current is not None:
+                    yield current, chosen
+                current, chosen = rec, []
+            chosen.append(pattern)
+        if current is not None:
+            yield current, chosen
 
     def _drop_allow_listed(self, raws: list[RawFinding], norm: NormalizedText) -> list[RawFinding]:
         if self._allow is None or not raws:
@@ -157,6 +184,26 @@ class Detector:
                 disclosure=disclosure,
             ),
         )
+
+
+def _prescan_index(
+    recognizers: Sequence[Recognizer],
+) -> tuple[tuple[tuple[Recognizer, CompiledPattern], ...], dict[str, int], int]:
+    """Number every pattern and map each anchor word to a bit mask of the patterns it enables.
+
+    A message is then prefiltered with one set intersection and a few integer ORs instead of
+    a test per pattern; bits in registry order keep the run order. Patterns without anchors
+    are in the ``always`` mask.
+    """
+    slots = tuple((rec, pattern) for rec in recognizers for pattern in rec.patterns)
+    index: dict[str, int] = {}
+    always = 0
+    for bit, (_, pattern) in enumerate(slots):
+        if not pattern.anchors:
+            always |= 1 << bit
+        for token in pattern.anchors:
+            index[token] = index.get(token, 0) | 1 << bit
+    return slots, index, always
 
 
 def _apply_directory_rule(

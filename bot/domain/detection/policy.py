@@ -65,7 +65,7 @@ class LanguageWords(_Frozen):
 def _default_formats() -> tuple[AccountNumberFormat, ...]:
     return (
         AccountNumberFormat(name="digits", pattern=r"\d{6,14}"),
-        AccountNumberFormat(name="grouped", pattern=r"\d{3,5}[ -]\d{3,5}[ -]\d{2,6}"),
+        AccountNumberFormat(name="grouped", pattern=r"\d{2,5}[ -]\d{2,5}[ -]\d{2,6}"),
         AccountNumberFormat(name="prefixed", pattern=r"[a-z]{1,4}-?\d{6,12}"),
     )
 

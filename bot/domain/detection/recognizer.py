@@ -14,11 +14,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from bot.domain.detection._entities import EntityFinder, EntityKind
+from bot.domain.detection._prefix import with_first_char_check
 from bot.domain.detection._text import NormalizedText, normalize_phrase
 from bot.domain.detection._words import WordList, WordScan
 from bot.domain.detection.model import Category
 
 __all__ = [
+    "CompiledPattern",
     "MatchContext",
     "PatternSpec",
     "RawFinding",
@@ -69,6 +71,8 @@ class PatternSpec:
         score: the base score from 0 to 1.
         anchors: word tokens of which at least one must be in the message for the pattern
             to run at all (a cheap prefilter); empty means always run.
+        also: a second group of word tokens of which one must also be in the message (for
+            "verb ... noun" patterns: the verbs as anchors, the nouns here); empty: no check.
         requires: entity kinds that must all be in the match's sentence.
         negative: words and phrases that cancel this pattern's match in the same sentence.
         validators: hooks that may reject a match.
@@ -78,6 +82,7 @@ class PatternSpec:
     regex: str
     score: float
     anchors: tuple[str, ...] = ()
+    also: tuple[str, ...] = ()
     requires: tuple[EntityKind, ...] = ()
     negative: tuple[str, ...] = ()
     validators: tuple[Validator, ...] = ()
@@ -152,10 +157,21 @@ def compile_words(words: Iterable[str]) -> re.Pattern[str] | None:
 
 
 @dataclass(frozen=True, slots=True)
-class _CompiledPattern:
+class CompiledPattern:
+    """A pattern compiled once (internal to the detector's prescan).
+
+    Attributes:
+        spec: the declaration.
+        regex: the compiled regex.
+        anchors: tokens of which one must be in the message (empty: always run).
+        also: tokens of which one must also be in the message (empty: no check).
+        negative: the compiled negative words of the pattern and its recognizer.
+    """
+
     spec: PatternSpec
     regex: re.Pattern[str]
     anchors: frozenset[str]
+    also: frozenset[str]
     negative: WordList | None
 
 
@@ -197,15 +213,16 @@ class Recognizer:
         self._boost = context_boost
         self._window = window
         negative = [*spec.negative, *extra_negative]
-        self._patterns = [
-            _CompiledPattern(
+        self._patterns = tuple(
+            CompiledPattern(
                 spec=p,
-                regex=re.compile(p.regex),
+                regex=re.compile(with_first_char_check(p.regex)),
                 anchors=frozenset(p.anchors),
+                also=frozenset(p.also),
                 negative=word_list([*negative, *p.negative]),
             )
             for p in spec.patterns
-        ]
+        )
         self._context = word_list([*spec.context, *extra_context])
         self.anchors: frozenset[str] | None = (
             None
@@ -225,34 +242,71 @@ class Recognizer:
         """
         if self.anchors is not None and self.anchors.isdisjoint(norm.tokens):
             return
-        if self.spec.requires_digit and not norm.has_digit:
-            return
-        context = WordScan(self._context, norm)
         tokens = norm.tokens
-        for pattern in self._patterns:
-            if pattern.anchors and pattern.anchors.isdisjoint(tokens):
+        yield from self.run(
+            norm,
+            entities,
+            [
+                p
+                for p in self._patterns
+                if (not p.anchors or not p.anchors.isdisjoint(tokens))
+                and (not p.also or not p.also.isdisjoint(tokens))
+            ],
+        )
+
+    @property
+    def patterns(self) -> tuple[CompiledPattern, ...]:
+        """The compiled patterns, in declaration order."""
+        return self._patterns
+
+    def run(
+        self, norm: NormalizedText, entities: EntityFinder, patterns: Iterable[CompiledPattern]
+    ) -> list[RawFinding]:
+        """Return the matches of some of this recognizer's patterns (already prefiltered).
+
+        Args:
+            norm: the normalised message.
+            entities: the message's entity finder.
+            patterns: the patterns whose anchor words are in the message.
+
+        Returns:
+            Raw findings, scored, not yet thresholded.
+        """
+        results: list[RawFinding] = []
+        if self.spec.requires_digit and not norm.has_digit:
+            return results
+        context: WordScan | None = None
+        text = norm.text
+        for pattern in patterns:
+            if pattern.spec.requires and any(
+                not entities.anywhere(kind) for kind in pattern.spec.requires
+            ):
                 continue
-            if any(not entities.anywhere(kind) for kind in pattern.spec.requires):
-                continue
-            negative = WordScan(pattern.negative, norm)
+            negative: WordScan | None = None
             kept = 0
-            for tried, m in enumerate(pattern.regex.finditer(norm.text)):
+            for tried, m in enumerate(pattern.regex.finditer(text)):
                 if tried >= MAX_CANDIDATES_PER_PATTERN:
                     break
+                if negative is None:
+                    # Word scans are set up only once a pattern matches: most do not.
+                    negative = WordScan(pattern.negative, norm)
+                if context is None:
+                    context = WordScan(self._context, norm)
                 found = self._score(
                     pattern, m.span(), norm=norm, ents=entities, negative=negative, context=context
                 )
                 if found is not None:
-                    yield found
+                    results.append(found)
                     kept += 1
                     if kept >= MAX_FINDINGS_PER_PATTERN:
                         # A message needs only a few findings per pattern to be decided;
                         # stopping keeps adversarial input (one phrase 10,000 times) cheap.
                         break
+        return results
 
     def _score(
         self,
-        pattern: _CompiledPattern,
+        pattern: CompiledPattern,
         span: tuple[int, int],
         *,
         norm: NormalizedText,

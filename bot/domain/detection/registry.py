@@ -20,6 +20,11 @@ from bot.domain.detection._patterns_account import (
 from bot.domain.detection._patterns_billing import USAGE_BILLING
 from bot.domain.detection._patterns_calls import CALL_DETAIL
 from bot.domain.detection._patterns_change import ADDRESS_CHANGE, PORT_OR_SIM
+from bot.domain.detection._patterns_records import (
+    ACCOUNT_IDENTIFIERS_PHRASING,
+    ADDRESS_CHANGE_PHRASING,
+)
+from bot.domain.detection._patterns_requests import CALL_DETAIL_PHRASING, USAGE_BILLING_PHRASING
 from bot.domain.detection._text import normalize_phrase
 from bot.domain.detection._words import TOKEN
 from bot.domain.detection.detector import Detector
@@ -37,10 +42,14 @@ __all__ = ["BUILTIN_RECOGNIZERS", "RecognizerRegistry", "build_detector"]
 
 BUILTIN_RECOGNIZERS: tuple[RecognizerSpec, ...] = (
     CALL_DETAIL,
+    CALL_DETAIL_PHRASING,
     USAGE_BILLING,
+    USAGE_BILLING_PHRASING,
     ACCOUNT_IDENTIFIERS,
+    ACCOUNT_IDENTIFIERS_PHRASING,
     CREDENTIAL_CHANGE,
     ADDRESS_CHANGE,
+    ADDRESS_CHANGE_PHRASING,
     PORT_OR_SIM,
 )
 _PHRASE_SCORE = 0.7
@@ -95,6 +104,11 @@ def _not_trivial_number(ctx: MatchContext) -> bool:
     return len(set(digits)) > 1 and digits not in "01234567890123456789"
 
 
+def _not_a_date(ctx: MatchContext) -> bool:
+    """Reject a date ("2024-05-14") read as a grouped account number."""
+    return not any(s < ctx.end and ctx.start < e for s, e in ctx.entities.spans(EntityKind.WHEN))
+
+
 def _not_a_phone_number(ctx: MatchContext) -> bool:
     """Reject a phone number read as an account number, unless "account" is right before."""
     if not any(s < ctx.end and ctx.start < e for s, e in ctx.entities.spans(EntityKind.PHONE)):
@@ -113,7 +127,7 @@ def _account_number_spec(policy: DetectionPolicy) -> RecognizerSpec:
             regex=rf"(?<![\w-])(?i:{fmt.pattern})(?![\w-])",
             score=fmt.score,
             anchors=() if fmt.score >= reachable else context_tokens,
-            validators=(_not_trivial_number, _not_a_phone_number),
+            validators=(_not_trivial_number, _not_a_date, _not_a_phone_number),
         )
         for fmt in policy.account_number_formats
     )
@@ -134,7 +148,9 @@ def _phrase_specs(policy: DetectionPolicy) -> Iterator[RecognizerSpec]:
             rx = compile_words(phrases)
             if rx is None:
                 continue
-            anchors = tuple({normalize_phrase(p).split(" ")[0] for p in phrases})
+            # Any word of a phrase is in a message that holds the phrase; the longest is the
+            # rarest, so it skips the most messages ("a quién llamó" anchors on "llamó").
+            anchors = tuple({max(TOKEN.findall(normalize_phrase(p)), key=len) for p in phrases})
             yield RecognizerSpec(
                 name=f"phrases_{lang}_{category.value}",
                 category=category,

@@ -39,10 +39,7 @@ def test_prefilter_does_not_change_results() -> None:
     """Skipping recognizers by anchor words gives the same findings as running them all."""
     detector = build_detector()
     rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines()]
-    for recognizer in detector._recognizers:  # white-box check of the prefilter
-        recognizer.anchors = None
-        for pattern in recognizer._patterns:
-            object.__setattr__(pattern, "anchors", frozenset())
     reference = build_detector()
+    reference._prefilter = False  # white-box: run every pattern of every recognizer
     for row in rows:
         assert detector.analyze(row["text"]) == reference.analyze(row["text"])

@@ -1,0 +1,85 @@
+"""A first-character prefilter for regexes that start with a word boundary.
+
+Python's ``re`` skips ahead quickly only when a pattern starts with a literal or a character
+set; a leading ``\\b`` defeats that, so the engine tries the whole pattern at every position.
+:func:`with_first_char_check` works out which characters a match can start with and adds a
+``(?=[...])`` lookahead in front, which rejects most positions in one step. The lookahead is a
+necessary condition of the original pattern, so matches are unchanged.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from typing import Any
+
+__all__ = ["with_first_char_check"]
+
+_parser: Any = importlib.import_module("re._parser")
+_ZERO_WIDTH = {"AT", "ASSERT", "ASSERT_NOT"}
+_REPEATS = {"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"}
+_MAX_SET = 64
+
+
+def _in_set(items: Any) -> set[str] | None:
+    chars: set[str] = set()
+    for op, arg in items:
+        name = str(op)
+        if name == "LITERAL":
+            chars.add(chr(arg))
+        elif name == "RANGE" and arg[1] - arg[0] < _MAX_SET:
+            chars.update(chr(c) for c in range(arg[0], arg[1] + 1))
+        elif name == "CATEGORY" and str(arg) == "CATEGORY_DIGIT":
+            chars.update("0123456789")
+        else:
+            return None
+    return chars
+
+
+def _first(items: Any) -> set[str] | None:  # noqa: PLR0911 - one branch per regex node kind
+    """The characters a non-empty match of ``items`` can start with, or None if unknown."""
+    for op, arg in items:
+        name = str(op)
+        if name in _ZERO_WIDTH:
+            continue
+        if name == "LITERAL":
+            return {chr(arg)}
+        if name == "IN":
+            return _in_set(arg)
+        if name == "BRANCH":
+            out: set[str] = set()
+            for alternative in arg[1]:
+                found = _first(alternative) if alternative.getwidth()[0] > 0 else None
+                if found is None:
+                    return None
+                out |= found
+            return out
+        if name == "SUBPATTERN":
+            if arg[-1].getwidth()[0] == 0 or arg[1]:
+                return None  # may be empty, or changes flags (case-insensitive)
+            return _first(arg[-1])
+        if name in _REPEATS:
+            low, _, sub = arg
+            return _first(sub) if low > 0 and sub.getwidth()[0] > 0 else None
+        return None
+    return None
+
+
+def with_first_char_check(regex: str) -> str:
+    """Return ``regex`` with a first-character lookahead when that can be worked out.
+
+    Args:
+        regex: a pattern matched against case-folded text.
+
+    Returns:
+        The pattern with a ``(?=[...])`` prefix, or unchanged when its first character is
+        unknown or it does not start with a zero-width assertion.
+    """
+    parsed = _parser.parse(regex)
+    if not parsed.data or str(parsed.data[0][0]) not in _ZERO_WIDTH or parsed.state.flags & re.I:
+        return regex
+    chars = _first(parsed.data)
+    if not chars or len(chars) > _MAX_SET:
+        return regex
+    body = "".join(re.escape(c) for c in sorted(chars))
+    return f"(?=[{body}]){regex}"
