@@ -174,6 +174,10 @@ def _cross_checks(settings: Settings) -> list[str]:
         problems.append("SLACK_CLIENT_SECRET: required with SLACK_CLIENT_ID (OAuth install)")
     if settings.slack_bot_token and not settings.slack_signing_secret:
         problems.append("SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN")
+    if settings.slack_app_token and not (settings.slack_bot_token or settings.slack_client_id):
+        problems.append(
+            "SLACK_APP_TOKEN: Socket Mode also needs SLACK_BOT_TOKEN (or an OAuth install)"
+        )
     # --- cross-checks: append below this line ---
     from bot.domain.sonar import settings_problems as _sonar  # noqa: PLC0415 (issue 9)
 

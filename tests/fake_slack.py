@@ -4,10 +4,17 @@ It plays the methods cpni-guard calls, records every call, and enforces the plat
 bot depends on (platform-notes.md A6): a bot may ``chat.update`` only its own messages, a
 ``trigger_id`` is single-use and expires after 3 s, ``pins.add`` refuses a second pin. It can be
 told to answer 429 with ``Retry-After`` or 500 for the next calls of a method.
+
+For the multi-workspace install it plays ``oauth.v2.access`` (client id and secret in HTTP Basic
+auth, a one-time ``code``) and installs the new workspace's bot token, and for Socket Mode
+``apps.connections.open`` (app-level ``xapp-`` token only), whose URL points at
+:class:`FakeSocketMode`, a local WebSocket server (``serve_fake_socket_mode``).
 """
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import json
 import threading
 import time
@@ -23,6 +30,9 @@ TEAM = "T0CPNI"
 BOT_TOKEN = "xoxb-fake-bot-token-0123456789"
 BOT_USER = "UBOT"
 BOT_ID = "BBOT"
+APP_TOKEN = "xapp-1-A0CPNI-fake-app-token"
+CLIENT_ID = "1111.2222"
+CLIENT_SECRET = "fake-client-secret-0123"
 TRIGGER_SECONDS = 3.0
 
 
@@ -34,6 +44,8 @@ class Call:
     params: dict[str, Any]
     status: int
     error: str | None = None
+    #: The credential the call carried: the Bearer token, or ``basic:<client id>``.
+    token: str | None = None
 
 
 @dataclass
@@ -56,6 +68,11 @@ class FakeSlack:
     views: dict[str, dict[str, Any]] = field(default_factory=dict)
     usergroups: dict[str, list[str]] = field(default_factory=dict)
     members: dict[str, list[str]] = field(default_factory=dict)
+    app_tokens: set[str] = field(default_factory=lambda: {APP_TOKEN})
+    #: One-time OAuth codes: code -> (team id, bot token, bot user id, bot id).
+    oauth_codes: dict[str, tuple[str, str, str, str]] = field(default_factory=dict)
+    #: The ``ws://`` URL ``apps.connections.open`` hands out (a FakeSocketMode's).
+    socket_url: str = ""
     calls: list[Call] = field(default_factory=list)
     failures: dict[str, _Failure] = field(default_factory=dict)
     url: str = ""
@@ -84,6 +101,10 @@ class FakeSlack:
             self.messages[(channel, ts)] = {"ts": ts, "user": user, "text": text}
         return ts
 
+    def grant_code(self, code: str, *, team: str, bot_token: str) -> None:
+        """Let ``oauth.v2.access`` exchange ``code`` (once) for ``bot_token`` of ``team``."""
+        self.oauth_codes[code] = (team, bot_token, f"UBOT{team}", f"BBOT{team}")
+
     def calls_of(self, method: str, *, ok: bool | None = None) -> list[Call]:
         """Recorded calls of ``method`` (only successful ones if ``ok``)."""
         return [
@@ -105,26 +126,61 @@ class FakeSlack:
         self._seq += 1
         return f"{1700000000 + self._seq}.{self._seq:06d}"
 
-    def handle(self, method: str, token: str | None, params: dict[str, Any]) -> tuple[int, Any]:
+    def handle(
+        self, method: str, token: str | None, params: dict[str, Any], *, basic: str | None = None
+    ) -> tuple[int, Any]:
         """Answer one call: (HTTP status, JSON body or None)."""
         with self._lock:
             failure = self.failures.get(method)
+            credential = f"basic:{basic.partition(':')[0]}" if basic else token
             if failure and failure.remaining > 0:
                 failure.remaining -= 1
-                self.calls.append(Call(method, params, failure.status, "injected"))
+                self.calls.append(Call(method, params, failure.status, "injected", credential))
                 return failure.status, {"retry_after": failure.retry_after}
-            identity = self.tokens.get(token or "")
-            if identity is None:
-                self.calls.append(Call(method, params, 200, "invalid_auth"))
-                return 200, {"ok": False, "error": "invalid_auth"}
-            handler = getattr(self, "_m_" + method.replace(".", "_"), None)
-            if handler is None:
-                self.calls.append(Call(method, params, 404, "unknown_method"))
-                return 404, {"ok": False, "error": "unknown_method"}
-            body = handler(identity, params)
+            body = self._dispatch(method, token, params, basic)
+            status = 404 if body.get("error") == "unknown_method" else 200
             error = None if body.get("ok") else body.get("error")
-            self.calls.append(Call(method, params, 200, error))
-            return 200, body
+            self.calls.append(Call(method, params, status, error, credential))
+            return status, body
+
+    def _dispatch(
+        self, method: str, token: str | None, params: dict[str, Any], basic: str | None
+    ) -> dict[str, Any]:
+        if method == "oauth.v2.access":
+            return self._oauth_v2_access(basic, params)
+        if method == "apps.connections.open":
+            if token in self.app_tokens:
+                return {"ok": True, "url": self.socket_url}
+            return {"ok": False, "error": "not_allowed_token_type" if token else "not_authed"}
+        identity = self.tokens.get(token or "")
+        if identity is None:
+            return {"ok": False, "error": "invalid_auth"}
+        handler = getattr(self, "_m_" + method.replace(".", "_"), None)
+        if handler is None:
+            return {"ok": False, "error": "unknown_method"}
+        return handler(identity, params)  # type: ignore[no-any-return]
+
+    def _oauth_v2_access(self, basic: str | None, params: dict[str, Any]) -> dict[str, Any]:
+        client_id, _, secret = (basic or "").partition(":")
+        if (client_id, secret) != (CLIENT_ID, CLIENT_SECRET):
+            return {"ok": False, "error": "invalid_client_id"}
+        grant = self.oauth_codes.pop(params.get("code", ""), None)
+        if grant is None:
+            return {"ok": False, "error": "invalid_code"}
+        team, bot_token, bot_user, bot_id = grant
+        self.tokens[bot_token] = (team, bot_user, bot_id)
+        return {
+            "ok": True,
+            "app_id": "A0CPNI",
+            "authed_user": {"id": "UINSTALLER"},
+            "scope": "chat:write,pins:write",
+            "token_type": "bot",
+            "access_token": bot_token,
+            "bot_user_id": bot_user,
+            "team": {"id": team, "name": f"Team {team}"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
 
     def handle_quietly(self, method: str, token: str | None, params: dict[str, Any]) -> None:
         """Perform a call without recording it (the work behind an ambiguous failure)."""
@@ -253,7 +309,8 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 params = json.loads(raw or "{}")
             else:
                 params = dict(parse_qsl(raw))
-            self._answer(params)
+            query = dict(parse_qsl(self.path.partition("?")[2]))
+            self._answer({**query, **params})
 
         def do_GET(self) -> None:
             query = self.path.partition("?")[2]
@@ -261,9 +318,13 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
 
         def _answer(self, params: dict[str, Any]) -> None:
             auth = self.headers.get("Authorization") or ""
+            basic = None
+            if auth.startswith("Basic "):
+                basic = base64.b64decode(auth.removeprefix("Basic ")).decode()
+                auth = ""
             token = auth.removeprefix("Bearer ").strip() or params.pop("token", None)
             method = self.path.rsplit("/", 1)[-1].split("?")[0]
-            status, body = fake.handle(method, token, params)
+            status, body = fake.handle(method, token, params, basic=basic)
             if status == 500 and fake.post_before_500 and method == "chat.postMessage":
                 fake.handle_quietly(method, token, params)
             payload = json.dumps(body).encode()
@@ -292,3 +353,120 @@ def serve_fake_slack(fake: FakeSlack | None = None) -> Iterator[FakeSlack]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@dataclass
+class FakeSocketMode:
+    """A Socket Mode WebSocket endpoint: says ``hello``, plays envelopes, records the ACKs.
+
+    Envelopes queued before the app connects are sent right after the ``hello``; later ones at
+    once. ``acks`` maps each acknowledged ``envelope_id`` to the response payload (or None).
+    """
+
+    url: str = ""
+    connections: int = 0
+    acks: dict[str, Any] = field(default_factory=dict)
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    _pending: list[dict[str, Any]] = field(default_factory=list)
+    _changed: threading.Condition = field(default_factory=threading.Condition)
+    _loop: asyncio.AbstractEventLoop | None = None
+    _sockets: list[Any] = field(default_factory=list)
+
+    def send_event(
+        self, body: dict[str, Any], *, envelope_id: str | None = None, retry_attempt: int = 0
+    ) -> str:
+        """Deliver an ``events_api`` envelope carrying ``body``; returns its ``envelope_id``."""
+        envelope_id = envelope_id or uuid.uuid4().hex
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": "events_api",
+            "payload": body,
+            "accepts_response_payload": False,
+            "retry_attempt": retry_attempt,
+            "retry_reason": "timeout" if retry_attempt else "",
+        }
+        with self._changed:
+            if not self._sockets:
+                self._pending.append(envelope)
+                return envelope_id
+            ws = self._sockets[-1]
+        assert self._loop is not None
+        asyncio.run_coroutine_threadsafe(self._send(ws, envelope), self._loop).result(5)
+        return envelope_id
+
+    def wait_for_ack(self, envelope_id: str, *, timeout: float = 10.0) -> bool:
+        """Block until the app acknowledged ``envelope_id`` (False after ``timeout``)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: envelope_id in self.acks, timeout=timeout)
+
+    def wait_connected(self, *, timeout: float = 10.0) -> bool:
+        """Block until a client holds a WebSocket (False after ``timeout``)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: bool(self._sockets), timeout=timeout)
+
+    async def _send(self, ws: Any, envelope: dict[str, Any]) -> None:
+        await ws.send_str(json.dumps(envelope))
+        self.sent.append(envelope)
+
+    async def handle(self, request: Any) -> Any:
+        """The WebSocket endpoint (aiohttp handler)."""
+        from aiohttp import WSMsgType, web  # noqa: PLC0415 (only the socket tests need it)
+
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        hello = {"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0CPNI"}}
+        await ws.send_str(json.dumps(hello))
+        with self._changed:
+            self.connections += 1
+            self._sockets.append(ws)
+            pending, self._pending = self._pending, []
+            self._changed.notify_all()
+        for envelope in pending:
+            await self._send(ws, envelope)
+        async for msg in ws:
+            if msg.type != WSMsgType.TEXT:
+                continue
+            data = json.loads(msg.data)
+            if "envelope_id" in data:
+                with self._changed:
+                    self.acks[data["envelope_id"]] = data.get("payload")
+                    self._changed.notify_all()
+        with self._changed:
+            self._sockets.remove(ws)
+        return ws
+
+
+@contextmanager
+def serve_fake_socket_mode(fake: FakeSlack) -> Iterator[FakeSocketMode]:
+    """Run a :class:`FakeSocketMode` on 127.0.0.1 and point ``apps.connections.open`` at it."""
+    from aiohttp import web  # noqa: PLC0415
+
+    socket_mode = FakeSocketMode()
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    app = web.Application()
+    app.router.add_get("/link", socket_mode.handle)
+    runner = web.AppRunner(app)
+
+    async def start() -> int:
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        return int(runner.addresses[0][1])
+
+    async def stop() -> None:
+        for ws in list(socket_mode._sockets):
+            await ws.close()
+        await runner.cleanup()
+
+    port = asyncio.run_coroutine_threadsafe(start(), loop).result(10)
+    socket_mode._loop = loop
+    socket_mode.url = fake.socket_url = f"ws://127.0.0.1:{port}/link?ticket=fake"
+    try:
+        yield socket_mode
+    finally:
+        asyncio.run_coroutine_threadsafe(stop(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+        loop.close()

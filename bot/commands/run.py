@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import signal
+import sys
 import threading
 from types import FrameType
 
 import click
 import uvicorn
 
-from bot.commands._common import load_or_exit, require_migrated
+from bot.commands._common import EXIT_CONFIG, load_or_exit, require_migrated
 from bot.container import build_container, load_web_app
 
 __all__ = ["serve", "worker"]
@@ -29,10 +30,21 @@ log = logging.getLogger(__name__)
     show_default=True,
     help="Worker threads inside this process (0: none).",
 )
-def serve(host: str | None, port: int | None, worker_threads: int) -> None:
+@click.option(
+    "--slack-socket-mode",
+    is_flag=True,
+    help="Also receive Slack events over Socket Mode (needs SLACK_APP_TOKEN, an xapp- token).",
+)
+def serve(host: str | None, port: int | None, worker_threads: int, slack_socket_mode: bool) -> None:
     """Run the web server (webhooks, Slack events, pages) with in-process workers."""
     config = load_or_exit()
+    if slack_socket_mode and config.settings.slack_app_token is None:
+        click.echo(
+            "cpni-guard: --slack-socket-mode needs SLACK_APP_TOKEN (an xapp- token)", err=True
+        )
+        sys.exit(EXIT_CONFIG)
     container = build_container(config)
+    container.options["slack_socket_mode"] = slack_socket_mode
     require_migrated(container.database, auto_migrate_sqlite=True)
     stop = threading.Event()
     threads = []

@@ -1,8 +1,8 @@
 """The Slack surface: bolt app, listeners, Block Kit, gateway, routes and outbox handlers.
 
 ``router(container)`` mounts ``/slack/events`` (and the OAuth routes) on the web app;
-``register(container)`` registers the ``slack`` inbox handler and the ``slack.*`` outbox
-handlers on the worker registry.
+``register(container)`` registers the ``slack`` inbox handler, the ``slack.*`` outbox
+handlers and the hourly purge of old message receipts on the worker registry.
 """
 
 from __future__ import annotations
@@ -12,12 +12,14 @@ from typing import Any
 from bot.container import Container
 from bot.worker import ClaimedItem
 from handlers.slack import effects
-from handlers.slack.ingest import SOURCE, handle_inbound
+from handlers.slack.ingest import SOURCE, handle_inbound, purge_receipts
 from handlers.slack.routes import router
 from handlers.slack.runtime import runtime_for
 
 __all__ = ["OUTBOX_KINDS", "register", "router"]
 
+#: How often each worker deletes old ``slack_message_receipts`` rows.
+RECEIPT_PURGE_SECONDS = 3600.0
 OUTBOX_KINDS = ("slack.sync_note", "slack.pin", "slack.post_ephemeral", "slack.publish_home")
 
 
@@ -38,6 +40,7 @@ def register(container: Container) -> None:
     }
     for kind, func in handlers.items():
         registry.on_effect(kind)(_bind(rt, func))
+    registry.every("slack.purge_receipts", seconds=RECEIPT_PURGE_SECONDS)(purge_receipts)
 
 
 def _bind(rt: Any, func: Any) -> Any:

@@ -23,9 +23,14 @@ from handlers.slack.listeners import register_listeners
 from handlers.slack.oauth import AsyncInstallationStoreAdapter, AsyncStateStoreAdapter
 from handlers.slack.runtime import SlackRuntime
 
-__all__ = ["BOT_SCOPES", "METHOD_SCOPES", "build_app"]
+__all__ = ["BOT_SCOPES", "METHOD_SCOPES", "SDK_LOG", "build_app"]
 
 log = logging.getLogger(__name__)
+#: The Web API clients of the ack path log whole request and response bodies at DEBUG: the
+#: secure link's one-time URL (chat.postEphemeral) and the new bot token (oauth.v2.access).
+#: Their logger is pinned at INFO whatever the root level is; errors are still logged.
+SDK_LOG = logging.getLogger("handlers.slack.sdk")
+SDK_LOG.setLevel(logging.INFO)
 
 #: The bot scopes the app requests (manifest.yaml lists the same; a test compares them).
 BOT_SCOPES = (
@@ -80,12 +85,12 @@ def _inbox_middleware(
 def _auth_kwargs(rt: SlackRuntime) -> dict[str, Any]:
     s = rt.settings
     token = s.slack_bot_token.get_secret_value() if s.slack_bot_token else None
-    client = AsyncWebClient(token=token, base_url=rt.gateway.base_url)
+    client = AsyncWebClient(token=token, base_url=rt.gateway.base_url, logger=SDK_LOG)
     if rt.installation_store is None or rt.state_store is None or not s.slack_client_secret:
         return {"client": client}
     store = AsyncInstallationStoreAdapter(rt.installation_store)
     return {
-        "client": AsyncWebClient(base_url=rt.gateway.base_url),
+        "client": AsyncWebClient(base_url=rt.gateway.base_url, logger=SDK_LOG),
         "installation_store": store,
         "oauth_settings": AsyncOAuthSettings(
             client_id=s.slack_client_id,

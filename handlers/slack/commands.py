@@ -7,11 +7,13 @@ thread that cpni-guard knows, and the answer always says which thread that was.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
@@ -24,6 +26,8 @@ from handlers.slack.listeners import open_pin_modal
 from handlers.slack.runtime import SlackRuntime
 
 __all__ = ["CpniCommand", "parse_command", "register_command"]
+
+log = logging.getLogger(__name__)
 
 COMMAND = "/cpni"
 _WORDS = ("status", "verify", "link", "lock", "unlock", "help")
@@ -123,15 +127,20 @@ def _run(rt: SlackRuntime, cmd: CpniCommand, thread: SlackThread, user: str) -> 
             return m.CMD_CANNOT.format(state=current.state.value if current else "unknown")
 
 
-async def _is_supervisor(rt: SlackRuntime, client: AsyncWebClient, user: str) -> bool:
+async def _is_supervisor(rt: SlackRuntime, client: AsyncWebClient, team: str, user: str) -> bool:
+    """Whether ``user`` is a supervisor; False when ``team`` cannot tell (fail closed)."""
     group = rt.settings.slack_supervisor_group
     if not group:
         return False
-    members = rt.cached_supervisors()
+    members = rt.cached_supervisors(team)
     if members is None:
-        answer = await client.usergroups_users_list(usergroup=group)
+        try:
+            answer = await client.usergroups_users_list(usergroup=group)
+        except SlackApiError as exc:  # e.g. no_such_subteam: the group is another workspace's
+            log.info("supervisor group lookup failed", extra={"error": exc.response.get("error")})
+            return False
         members = frozenset(answer.get("users") or [])
-        rt.remember_supervisors(members)
+        rt.remember_supervisors(team, members)
     return user in members
 
 
@@ -165,7 +174,7 @@ async def handle_command(
         if not rt.settings.slack_supervisor_group:
             await ack(text=m.CMD_NO_SUPERVISOR_GROUP)
             return
-        if not await _is_supervisor(rt, client, user):
+        if not await _is_supervisor(rt, client, team, user):
             await ack(text=m.CMD_NOT_SUPERVISOR)
             return
     await ack(text=await rt.run(_run, rt, cmd, thread, user))

@@ -10,6 +10,7 @@ already posted (message metadata ``cpni_guard_note`` with the conversation key) 
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,7 +25,9 @@ from handlers.slack.gateway import SlackCallError
 from handlers.slack.keys import SlackThread, parse_key
 from handlers.slack.runtime import SlackRuntime
 
-__all__ = ["pin_note", "post_ephemeral", "publish_home", "sync_note"]
+__all__ = ["is_supervisor", "pin_note", "post_ephemeral", "publish_home", "sync_note"]
+
+log = logging.getLogger(__name__)
 
 _PENDING = "pending:"
 _STALE_CLAIM = timedelta(seconds=60)
@@ -195,30 +198,42 @@ def post_ephemeral(rt: SlackRuntime, item: ClaimedItem) -> dict[str, Any] | None
 
 
 def is_supervisor(rt: SlackRuntime, team: str, user: str) -> bool:
-    """Whether ``user`` is in the supervisor user group (cached for a minute)."""
+    """Whether ``user`` is in the supervisor user group (cached a minute per workspace).
+
+    False when the group is not configured or ``team`` cannot resolve it (a workspace of a
+    multi-workspace install where the group does not exist): the supervisor view fails closed.
+    """
     group = rt.settings.slack_supervisor_group
     if not group:
         return False
-    members = rt.cached_supervisors()
+    members = rt.cached_supervisors(team)
     if members is None:
-        answer = rt.gateway.call(team, "usergroups.users.list", usergroup=group)
+        try:
+            answer = rt.gateway.call(team, "usergroups.users.list", usergroup=group)
+        except SlackCallError as exc:
+            log.info("supervisor group lookup failed", extra={"error": exc.error})
+            return False
         members = frozenset(answer.get("users") or [])
-        rt.remember_supervisors(members)
+        rt.remember_supervisors(team, members)
     return user in members
 
 
 def publish_home(rt: SlackRuntime, item: ClaimedItem) -> dict[str, Any] | None:
-    """Render the App Home for one user (``slack.publish_home``)."""
+    """Render the App Home for one user (``slack.publish_home``).
+
+    Everyone sees the PIN checks they recorded; supervisors also see the accounts locked out
+    now (``conversations.locked_out_accounts``).
+    """
     team, user = str(item.payload["team"]), str(item.payload["user"])
     supervisor = is_supervisor(rt, team, user)
     with rt.container.database.transaction() as session:
         recent = conversations.recent_for_actor(session, actor=f"slack:{user}", limit=10)
         locked = (
             conversations.locked_out_accounts(session, now=rt.container.clock())
-            if supervisor and hasattr(conversations, "locked_out_accounts")
-            else ([] if supervisor else None)
+            if supervisor
+            else None
         )
     rt.gateway.call(
         team, "views.publish", user_id=user, view=blocks.home_view(recent, locked_out=locked)
     )
-    return {"published": user}
+    return {"published": user, "supervisor": supervisor}

@@ -17,8 +17,10 @@ the inbox row only until it is processed (the worker clears the payload when don
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -28,9 +30,19 @@ from bot.worker import ClaimedItem, enqueue_effect, enqueue_inbound
 from handlers.slack.keys import SlackThread
 from handlers.slack.runtime import SlackRuntime
 
-__all__ = ["EventRecord", "accept", "handle_inbound", "to_record"]
+__all__ = [
+    "RECEIPT_TTL",
+    "EventRecord",
+    "accept",
+    "handle_inbound",
+    "purge_receipts",
+    "to_record",
+]
 
 SOURCE = "slack"
+#: How long a message receipt is kept. The double delivery it guards against (app_mention +
+#: message) and Slack's redeliveries (three retries within about an hour) both come long before.
+RECEIPT_TTL = timedelta(days=1)
 #: Message subtypes that carry a new message to screen (platform-notes.md A5).
 _NEW_MESSAGE_SUBTYPES = frozenset(
     {None, "thread_broadcast", "file_share", "bot_message", "me_message"}
@@ -120,6 +132,18 @@ def accept(rt: SlackRuntime, record: EventRecord, *, event_id: str) -> bool:
         return enqueue_inbound(
             session, source=SOURCE, external_id=event_id, kind=kind, payload=payload, now=now
         )
+
+
+def purge_receipts(session: Session, now: datetime) -> int:
+    """Delete message receipts older than :data:`RECEIPT_TTL` (a periodic worker job).
+
+    Returns:
+        How many receipts were deleted.
+    """
+    result = session.execute(
+        delete(SlackMessageReceipt).where(SlackMessageReceipt.received_at < now - RECEIPT_TTL)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def _role(payload: dict[str, Any]) -> str:

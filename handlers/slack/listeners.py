@@ -17,7 +17,14 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain.verification import LockedOut, NoPinOnFile, Rejected, UnknownAccount, Verified
+from bot.domain.verification import (
+    LockedOut,
+    NewPinRequired,
+    NoPinOnFile,
+    Rejected,
+    UnknownAccount,
+    Verified,
+)
 from bot.errors import IllegalTransitionError
 from bot.services import challenges, conversations, pin_gate
 from handlers.slack import blocks
@@ -159,6 +166,8 @@ def _error_for(outcome: object) -> tuple[str, str]:
         return blocks.ACCOUNT_BLOCK, m.ERROR_UNKNOWN_ACCOUNT
     if isinstance(outcome, NoPinOnFile):
         return blocks.ACCOUNT_BLOCK, m.ERROR_NO_PIN
+    if isinstance(outcome, NewPinRequired):
+        return blocks.PIN_BLOCK, m.ERROR_NEW_PIN_REQUIRED
     return blocks.PIN_BLOCK, m.ERROR_UNAVAILABLE
 
 

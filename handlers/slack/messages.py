@@ -67,6 +67,12 @@ ERROR_UNKNOWN_ACCOUNT = "No account with this number."
 ERROR_NO_PIN = "This account has no PIN on file. Use a secure link or ask a supervisor."
 ERROR_PIN_MISSING = "Enter the PIN."
 ERROR_UNAVAILABLE = "Verification is unavailable right now; the thread stays locked. Try again."
+ERROR_NEW_PIN_REQUIRED = (
+    "The PIN and the backup answer both failed in this conversation, so no more checks are "
+    "possible here (R16). The only way forward is a new PIN: send a one-time code to the "
+    "contact of record or check photo ID in person. Do not ask for SSN, date of birth, address "
+    "or account details instead."
+)
 MODAL_CHECKING = ":hourglass_flowing_sand: Checking the PIN… this window updates in a moment."
 MODAL_VERIFIED = (
     ":white_check_mark: PIN verified. The thread is unlocked for account {account} until "

@@ -8,6 +8,8 @@ install when ``SLACK_CLIENT_ID`` is set. With ``cpni-guard serve --slack-socket-
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,9 +18,10 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
 
 from bot.container import Container
-from handlers.slack.app import build_app
+from handlers.slack.app import SDK_LOG, build_app
 from handlers.slack.runtime import runtime_for
 
 __all__ = ["router"]
@@ -26,15 +29,29 @@ __all__ = ["router"]
 log = logging.getLogger(__name__)
 
 
-def _socket_mode_lifespan(handler: AsyncSocketModeHandler) -> Any:
+def _socket_mode_lifespan(app: AsyncApp, app_token: str) -> Any:
+    """Connect over Socket Mode when the web app starts; disconnect when it stops.
+
+    The handler is built here, inside the server's event loop: slack_sdk's aiohttp client
+    creates its session and its message task on the running loop, so building it when the
+    routes are assembled fails (there is no loop yet). Connecting runs as a task, so the web
+    app (health checks, pages) starts even while Slack is unreachable; slack_sdk retries.
+    """
+
     @asynccontextmanager
     async def lifespan(_: Any) -> AsyncIterator[None]:
-        await handler.connect_async()  # type: ignore[no-untyped-call]
-        log.info("slack socket mode connected")
+        # SDK_LOG (pinned at INFO): the client logs each received frame, message text included,
+        # at DEBUG.
+        handler = AsyncSocketModeHandler(app, app_token, logger=SDK_LOG)
+        connecting = asyncio.create_task(handler.connect_async())  # type: ignore[no-untyped-call]
+        log.info("slack socket mode starting")
         try:
             yield
         finally:
             await handler.close_async()  # type: ignore[no-untyped-call]
+            connecting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await connecting
 
     return lifespan
 
@@ -42,17 +59,17 @@ def _socket_mode_lifespan(handler: AsyncSocketModeHandler) -> Any:
 def router(container: Container) -> APIRouter:
     """The Slack routes for ``container`` (none when Slack is not configured)."""
     settings = container.config.settings
-    socket_mode = (
-        bool(container.options.get("slack_socket_mode")) if hasattr(container, "options") else False
-    )
+    socket_mode = bool(container.options.get("slack_socket_mode"))
     app_token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else None
     if settings.slack_signing_secret is None and not (socket_mode and app_token):
         return APIRouter()
     rt = runtime_for(container)
     app = build_app(rt, socket_mode=socket_mode)
     lifespan = None
+    if socket_mode and not app_token:
+        log.warning("slack socket mode requested without SLACK_APP_TOKEN; not connecting")
     if socket_mode and app_token:
-        lifespan = _socket_mode_lifespan(AsyncSocketModeHandler(app, app_token))
+        lifespan = _socket_mode_lifespan(app, app_token)
     api = APIRouter(lifespan=lifespan) if lifespan else APIRouter()
     if settings.slack_signing_secret is None:
         return api

@@ -40,7 +40,7 @@ class SlackRuntime:
     installation_store: EncryptedInstallationStore | None = None
     state_store: SQLAlchemyOAuthStateStore | None = None
     vault: Any = None
-    _supervisors: tuple[float, frozenset[str]] | None = field(default=None, repr=False)
+    _supervisors: dict[str, tuple[float, frozenset[str]]] = field(default_factory=dict, repr=False)
 
     @property
     def settings(self) -> Settings:
@@ -61,16 +61,17 @@ class SlackRuntime:
         """The PIN vault: the container's, unless a test put another in ``vault``."""
         return self.vault if self.vault is not None else self.container.vault
 
-    def cached_supervisors(self, now: float | None = None) -> frozenset[str] | None:
-        """The supervisor group's members if fetched within the last minute."""
+    def cached_supervisors(self, team: str, now: float | None = None) -> frozenset[str] | None:
+        """The supervisor group's members in ``team`` if fetched within the last minute."""
         now = time.monotonic() if now is None else now
-        if self._supervisors and now - self._supervisors[0] < _SUPERVISOR_CACHE_SECONDS:
-            return self._supervisors[1]
+        found = self._supervisors.get(team)
+        if found and now - found[0] < _SUPERVISOR_CACHE_SECONDS:
+            return found[1]
         return None
 
-    def remember_supervisors(self, users: frozenset[str]) -> None:
-        """Cache the supervisor group's members."""
-        self._supervisors = (time.monotonic(), users)
+    def remember_supervisors(self, team: str, users: frozenset[str]) -> None:
+        """Cache the supervisor group's members in ``team``."""
+        self._supervisors[team] = (time.monotonic(), users)
 
 
 _RUNTIMES: dict[int, SlackRuntime] = {}

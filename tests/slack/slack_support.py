@@ -23,7 +23,7 @@ from bot.config import load_config
 from bot.container import Container, build_container
 from bot.services.pin_vault import build_vault
 from bot.storage.accounts import Account, EmailAddress
-from bot.storage.queues import OutboxItem
+from bot.storage.queues import InboxItem, OutboxItem
 from handlers import slack
 from handlers.web import create_app
 
@@ -128,20 +128,14 @@ class SlackClient:
         return self.http.post("/slack/events", content=body.encode(), headers=sent)
 
     def event(
-        self, event: dict[str, Any], *, event_id: str | None = None, retry: int | None = None
+        self,
+        event: dict[str, Any],
+        *,
+        event_id: str | None = None,
+        retry: int | None = None,
+        team: str = TEAM,
     ) -> httpx.Response:
-        envelope = {
-            "token": "unused",
-            "team_id": TEAM,
-            "api_app_id": "A0CPNI",
-            "event": event,
-            "type": "event_callback",
-            "event_id": event_id or f"Ev{uuid.uuid4().hex[:10].upper()}",
-            "event_time": int(time.time()),
-            "authorizations": [
-                {"team_id": TEAM, "user_id": BOT_USER, "is_bot": True, "enterprise_id": None}
-            ],
-        }
+        envelope = event_callback(event, event_id=event_id, team=team)
         headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
         return self.post(
             json.dumps(envelope),
@@ -215,8 +209,37 @@ class SlackClient:
         return self.post(body, content_type="application/x-www-form-urlencoded")
 
 
+def event_callback(
+    event: dict[str, Any], *, event_id: str | None = None, team: str = TEAM
+) -> dict[str, Any]:
+    """The ``event_callback`` body Slack sends (over HTTP, or inside a Socket Mode envelope)."""
+    return {
+        "token": "unused",
+        "team_id": team,
+        "api_app_id": "A0CPNI",
+        "event": event,
+        "type": "event_callback",
+        "event_id": event_id or f"Ev{uuid.uuid4().hex[:10].upper()}",
+        "event_time": int(time.time()),
+        "authorizations": [
+            {"team_id": team, "user_id": BOT_USER, "is_bot": True, "enterprise_id": None}
+        ],
+    }
+
+
+def home_opened(user: str) -> dict[str, Any]:
+    """An ``app_home_opened`` event: ``user`` opened the app's Home tab."""
+    return {
+        "type": "app_home_opened",
+        "user": user,
+        "channel": "D0HOME",
+        "tab": "home",
+        "event_ts": f"{time.time():.6f}",
+    }
+
+
 def message(
-    text: str, *, ts: str, user: str = AGENT, thread_ts: str | None = None
+    text: str, *, ts: str, user: str = AGENT, thread_ts: str | None = None, team: str = TEAM
 ) -> dict[str, Any]:
     """A ``message`` event in the support channel."""
     event = {
@@ -227,7 +250,7 @@ def message(
         "text": text,
         "ts": ts,
         "event_ts": ts,
-        "team": TEAM,
+        "team": team,
     }
     if thread_ts:
         event["thread_ts"] = thread_ts
@@ -261,9 +284,9 @@ def edited(
     }
 
 
-def key_of(thread_ts: str) -> str:
+def key_of(thread_ts: str, *, team: str = TEAM) -> str:
     """The conversation key of a thread in the support channel."""
-    return f"slack:{TEAM}/{CHANNEL}/{thread_ts}"
+    return f"slack:{team}/{CHANNEL}/{thread_ts}"
 
 
 def outbox(container: Container) -> list[OutboxItem]:
@@ -272,6 +295,23 @@ def outbox(container: Container) -> list[OutboxItem]:
         rows = list(session.scalars(select(OutboxItem).order_by(OutboxItem.id)))
         session.expunge_all()
     return rows
+
+
+def drain_until_done(container: Container, clock: Any, *, rounds: int = 30) -> None:
+    """Run the worker until every outbox item is done, letting each retry's delay pass."""
+    worker = container.new_worker()
+    for _ in range(rounds):
+        worker.run_until_idle()
+        if all(o.state == "done" for o in outbox(container)):
+            return
+        clock.advance(seconds=120)
+    raise AssertionError("the outbox did not drain")
+
+
+def inbox_count(container: Container) -> int:
+    """How many inbox items were committed."""
+    with container.database.transaction() as session:
+        return len(list(session.scalars(select(InboxItem))))
 
 
 __all__ = ["BOT_ID"]

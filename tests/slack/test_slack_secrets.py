@@ -44,7 +44,9 @@ def test_no_secret_or_body_in_logs_audit_metadata_or_queues(
     slack.click("cpni_link", key)
     container.new_worker().run_until_idle()
 
-    secrets = [PIN, BOT_TOKEN, SIGNING_SECRET, BODY]
+    (link,) = [c for c in fake.calls_of("chat.postEphemeral") if "/v/" in c.params["text"]]
+    link_token = link.params["text"].rsplit("/v/", 1)[1].split()[0].rstrip(">")
+    secrets = [PIN, BOT_TOKEN, SIGNING_SECRET, BODY, link_token]
     with container.database.transaction() as session:
         audit = [
             json.dumps([r.actor, r.action, r.conversation_key, r.categories, r.details])

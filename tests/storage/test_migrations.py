@@ -65,3 +65,20 @@ def test_serve_refuses_an_unmigrated_postgresql_and_names_the_command(
         assert "cpni-guard db upgrade" in result.output
         assert migrate.current_revision(database) is None
     database.dispose()
+
+
+def test_serve_with_socket_mode_needs_an_app_token_and_passes_the_flag_on(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """--slack-socket-mode without SLACK_APP_TOKEN exits 2; with one, adapters see the option."""
+    monkeypatch.setenv("CPNI_DATABASE_URL", f"sqlite:///{tmp_path / 'sm.db'}")
+    seen: dict[str, object] = {}
+    monkeypatch.setattr("bot.commands.run.uvicorn.run", lambda app, **k: seen.update(app=app))
+    refused = CliRunner().invoke(cli, ["serve", "--workers", "0", "--slack-socket-mode"])
+    assert refused.exit_code == 2 and "SLACK_APP_TOKEN" in refused.output
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1-test")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-test")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "signing-secret")
+    ok = CliRunner().invoke(cli, ["serve", "--workers", "0", "--slack-socket-mode"])
+    assert ok.exit_code == 0, ok.output
+    assert seen["app"].state.container.options["slack_socket_mode"] is True  # type: ignore[attr-defined]
