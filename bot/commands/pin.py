@@ -1,7 +1,7 @@
-"""``pin`` commands: set, change, reset, unlock, inspect and verify customer PINs.
+"""``pin`` commands: set, change, reset, unlock, inspect and verify PINs and backup answers.
 
-A PIN is never taken from the command line (it would sit in shell history and ``ps``): it is
-read from a no-echo prompt with confirmation on a terminal, or as one line of standard input.
+A PIN or backup answer is never taken from the command line (it would sit in shell history and
+``ps``): it is read from a no-echo prompt on a terminal, or as one line of standard input.
 """
 
 from __future__ import annotations
@@ -13,23 +13,38 @@ from typing import NoReturn
 import click
 
 from bot.commands._common import EXIT_CONFIG, load_or_exit, open_database, require_migrated
+from bot.domain.backup_answer import BackupOutcome, NoBackupAnswer
 from bot.domain.verification import (
     LockedOut,
+    NewPinRequired,
     NoPinOnFile,
     Rejected,
     UnknownAccount,
-    VerificationOutcome,
     Verified,
 )
 from bot.errors import ConfigurationError
 from bot.services.pin_vault import PinUpdate, PinUpdateStatus, PinVault, build_vault
 
-__all__ = ["EXIT_LOCKED_OUT", "EXIT_NO_PIN", "EXIT_REJECTED", "pin_group"]
+__all__ = [
+    "EXIT_LOCKED_OUT",
+    "EXIT_NEW_PIN_REQUIRED",
+    "EXIT_NO_PIN",
+    "EXIT_REJECTED",
+    "pin_group",
+]
 
-#: Exit statuses of ``pin verify`` (and of the other commands where they apply).
+#: Exit statuses of ``pin verify`` and ``pin backup-verify`` (and of the other commands where
+#: they apply). 4 also covers "no backup answer on file"; 5 is R16's "new PIN required".
 EXIT_REJECTED = 1
 EXIT_LOCKED_OUT = 3
 EXIT_NO_PIN = 4
+EXIT_NEW_PIN_REQUIRED = 5
+_NEW_PIN_TEXT = (
+    "new PIN required: the PIN and the backup answer both failed in this interaction (R16); "
+    "set a new PIN after a one-time code to the contact of record (pin reset-code, then pin "
+    "reset --otp) or an in-person photo-ID check (pin reset --in-person-id); never ask for "
+    "biographical or account data"
+)
 
 
 def _vault() -> PinVault:
@@ -62,19 +77,23 @@ def _fail(message: str, status: int) -> NoReturn:
     sys.exit(status)
 
 
-def _describe(outcome: VerificationOutcome) -> tuple[str, int]:
-    if isinstance(outcome, Verified):
-        return "verified", 0
+def _describe(outcome: BackupOutcome) -> tuple[str, int]:
     if isinstance(outcome, Rejected):
         return f"rejected ({outcome.attempts_left} attempt(s) left before a lockout)", 1
     if isinstance(outcome, LockedOut):
         if outcome.until is None:
             return "locked out until a supervisor unlocks it or a new PIN is set", EXIT_LOCKED_OUT
         return f"locked out until {outcome.until.isoformat()}", EXIT_LOCKED_OUT
-    if isinstance(outcome, NoPinOnFile):
-        return "no PIN on file", EXIT_NO_PIN
-    assert isinstance(outcome, UnknownAccount)
-    return "unknown account", EXIT_NO_PIN
+    return _FIXED[type(outcome)]
+
+
+_FIXED: dict[type, tuple[str, int]] = {
+    Verified: ("verified", 0),
+    NewPinRequired: (_NEW_PIN_TEXT, EXIT_NEW_PIN_REQUIRED),
+    NoPinOnFile: ("no PIN on file", EXIT_NO_PIN),
+    NoBackupAnswer: ("no backup answer on file", EXIT_NO_PIN),
+    UnknownAccount: ("unknown account", EXIT_NO_PIN),
+}
 
 
 def _report(update: PinUpdate, done: str) -> None:
@@ -89,7 +108,11 @@ def _report(update: PinUpdate, done: str) -> None:
     if update.verification is not None:
         text, status = _describe(update.verification)
         _fail(f"the current PIN was not accepted: {text}", status or EXIT_REJECTED)
-    missing = {PinUpdateStatus.UNKNOWN_ACCOUNT, PinUpdateStatus.NO_PIN_ON_FILE}
+    missing = {
+        PinUpdateStatus.UNKNOWN_ACCOUNT,
+        PinUpdateStatus.NO_PIN_ON_FILE,
+        PinUpdateStatus.UNKNOWN_QUESTION,
+    }
     _fail(update.detail or str(update.status), EXIT_NO_PIN if update.status in missing else 1)
 
 
@@ -201,20 +224,81 @@ def pin_status(account: str) -> None:
     enrolled = status.enrolled_at.isoformat() if status.enrolled_at else "-"
     click.echo(f"enrolled at:           {enrolled}")
     click.echo(f"pepper key id:         {status.pepper_key_id or '-'}")
+    click.echo(f"backup question:       {status.backup_question_id or '-'}")
 
 
 @pin_group.command("verify")
 @click.argument("account")
 @click.option("--by", "by", help="Who verifies (default: cli:<login>).")
 @click.option("--method", default="cli", show_default=True, help="How the PIN was taken (ivr...).")
-def pin_verify(account: str, by: str | None, method: str) -> None:
+@click.option("--interaction", help="The interaction (call, ticket) the attempt belongs to (R16).")
+def pin_verify(account: str, by: str | None, method: str, interaction: str | None) -> None:
     """Verify a PIN for ACCOUNT read from stdin; counts as an attempt.
 
-    Exit status: 0 verified, 1 rejected, 3 locked out, 4 no PIN or unknown account.
+    Exit status: 0 verified, 1 rejected, 3 locked out, 4 no PIN or unknown account, 5 a new
+    PIN is required (PIN and backup answer both failed in the --interaction, R16).
     """
+    if method == "backup_answer":
+        raise click.UsageError("--method backup_answer is reserved; use pin backup-verify")
     vault = _vault()
     pin = _read_pin("PIN", confirm=False)
-    outcome = vault.verify(account, pin, actor=_actor(by), surface="cli", method=method[:16])
+    outcome = vault.verify(
+        account,
+        pin,
+        actor=_actor(by),
+        surface="cli",
+        method=method[:16],
+        conversation_key=interaction,
+    )
+    text, status = _describe(outcome)
+    click.echo(text)
+    sys.exit(status)
+
+
+@pin_group.command("backup-set")
+@click.argument("account")
+@click.option("--question", required=True, help="The question's id (q-...) or 1-based position.")
+@click.option("--service-start", is_flag=True, help="First answer, at service start: no notice.")
+@click.option("--by", "by", help="Who sets it (default: cli:<login>).")
+def pin_backup_set(account: str, question: str, service_start: bool, by: str | None) -> None:
+    """Set or change the backup answer of ACCOUNT: the current PIN, then the answer.
+
+    Both come from no-echo prompts or two lines of stdin; the PIN check counts as an attempt.
+    """
+    vault = _vault()
+    current = _read_pin("Current PIN", confirm=False)
+    answer = _read_pin("Backup answer", confirm=True)
+    update = vault.set_backup_answer(
+        account,
+        question,
+        current,
+        answer,
+        actor=_actor(by),
+        surface="cli",
+        at_service_start=service_start,
+    )
+    _report(update, "Backup answer set.")
+
+
+@pin_group.command("backup-verify")
+@click.argument("account")
+@click.option("--by", "by", help="Who verifies (default: cli:<login>).")
+@click.option("--interaction", help="The interaction (call, ticket) the attempt belongs to (R16).")
+def pin_backup_verify(account: str, by: str | None, interaction: str | None) -> None:
+    """Verify a backup answer for ACCOUNT read from stdin; counts as an attempt.
+
+    Exit status as for pin verify (4 also when no backup answer is on file).
+    """
+    vault = _vault()
+    if sys.stdin.isatty():
+        asked = vault.backup_question(account)
+        click.echo(f"Question: {asked.text if asked else '(none on file)'}", err=True)
+    answer = _read_pin("Backup answer", confirm=False)
+    if not answer.strip():
+        _fail("the backup answer is empty", EXIT_REJECTED)
+    outcome = vault.verify_backup_answer(
+        account, answer, actor=_actor(by), surface="cli", conversation_key=interaction
+    )
     text, status = _describe(outcome)
     click.echo(text)
     sys.exit(status)

@@ -57,6 +57,10 @@ class AuditAction(StrEnum):
     PIN_RESET = "pin_reset"
     PIN_LOCKOUT = "pin_lockout"
     PIN_UNLOCKED = "pin_unlocked"
+    #: A backup-authentication answer was set or changed (or the attempt was refused);
+    #: details name the question id, never the answer. Verifications are ``pin_verify``
+    #: with method ``backup_answer``.
+    BACKUP_ANSWER_SET = "backup_answer_set"
     DISCLOSED_WHILE_LOCKED = "disclosed_while_locked"
     POSSIBLE_PRETEXTING = "possible_pretexting"
     NOTICE_SENT = "notice_sent"

@@ -13,6 +13,7 @@ schools, government ids, e-mail address); that extension is [DESIGN] per cpni-ru
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,9 +21,13 @@ from enum import StrEnum
 from typing import Final
 
 __all__ = [
+    "BackupQuestion",
     "QuestionProblem",
     "QuestionRefusal",
     "check_backup_question",
+    "configured_questions",
+    "find_question",
+    "question_id",
     "validate_backup_questions",
 ]
 
@@ -178,3 +183,38 @@ def validate_backup_questions(
             problems.append(f"{where}: the question is configured more than once.")
         seen.add(key)
     return problems
+
+
+@dataclass(frozen=True)
+class BackupQuestion:
+    """A configured backup question and its stable id.
+
+    Attributes:
+        id: ``q-`` and 10 hex digits of SHA-256 over the normalised question; stored with the
+            answer, so reordering the configured list never pairs an answer with another
+            question (editing a question's wording gives it a new id).
+        text: the question as configured (not secret).
+    """
+
+    id: str
+    text: str
+
+
+def question_id(text: str) -> str:
+    """The stable id of a question (case and whitespace do not matter)."""
+    normalised = " ".join(text.casefold().split())
+    return "q-" + hashlib.sha256(normalised.encode("utf-8")).hexdigest()[:10]
+
+
+def configured_questions(questions: Iterable[str]) -> tuple[BackupQuestion, ...]:
+    """The configured questions with their ids, in configured order."""
+    return tuple(BackupQuestion(question_id(q), " ".join(q.split())) for q in questions)
+
+
+def find_question(questions: Iterable[str], wanted: str) -> BackupQuestion | None:
+    """The configured question named by its id or by its 1-based position, else ``None``."""
+    listed = configured_questions(questions)
+    wanted = wanted.strip()
+    if wanted.isdigit() and 1 <= int(wanted) <= len(listed):
+        return listed[int(wanted) - 1]
+    return next((q for q in listed if q.id == wanted.lower()), None)

@@ -41,6 +41,7 @@ __all__ = [
     "LockedOut",
     "LockoutPolicy",
     "MayEvaluate",
+    "NewPinRequired",
     "NoPinOnFile",
     "PossiblePretexting",
     "PretextingPolicy",
@@ -95,8 +96,22 @@ class UnknownAccount:
     kind: Literal["unknown_account"] = "unknown_account"
 
 
-VerificationOutcome = Verified | Rejected | LockedOut | NoPinOnFile | UnknownAccount
-"""Every answer a PIN check can give; match on the type or on ``kind``."""
+@dataclass(frozen=True)
+class NewPinRequired:
+    """Both the PIN and the backup answer failed in this interaction (R16).
+
+    The vault checks nothing more for the interaction. The only way forward is a new PIN set
+    after a one-time code sent to a contact of record or an in-person photo-ID check (R13,
+    R14): never questions about biographical or account data.
+    """
+
+    kind: Literal["new_pin_required"] = "new_pin_required"
+
+
+VerificationOutcome = (
+    Verified | Rejected | LockedOut | NoPinOnFile | UnknownAccount | NewPinRequired
+)
+"""Every answer a PIN or backup-answer check can give; match on the type or on ``kind``."""
 
 
 @dataclass(frozen=True)

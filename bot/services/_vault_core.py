@@ -1,29 +1,35 @@
 """The PIN vault's verification core: one atomic, audited attempt per call.
 
-Every use case is one database transaction. A verification row-locks the account's credential
-(``SELECT ... FOR UPDATE``; SQLite transactions are exclusive already), asks the lockout gate
-*before* any hash is checked, checks the PIN, and writes the counters and the audit event before
-it commits; so however many processes guess at once, no more guesses are evaluated than the
-policy allows (``bot.domain.verification``). The PIN is handed to the hasher and nowhere else:
-never to a log, an audit record, an error message or the database.
+A verification takes three steps. (1) In one transaction it row-locks the account's credential
+(``SELECT ... FOR UPDATE``; SQLite transactions are exclusive already), asks the R16 rule and
+the lockout gate *before* any hash is checked, and counts the guess as a failure. (2) Outside
+any transaction it runs the one argon2 check. (3) In a second transaction a success undoes the
+count (and rehashes in place), and the attempt is audited. So however many processes guess at
+once, no more guesses are evaluated than the policy allows (``bot.domain.verification``).
+
+PINs and backup answers are two *factors* over the same counters and the same steps. The secret
+is handed to the hasher and nowhere else: never to a log, an audit record, an error message or
+the database.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from bot.clock import Clock, utcnow
-from bot.domain.audit import AuditAction
-from bot.domain.lockout_policy import DEFAULT_LOCKOUT_POLICY, LockoutPolicy
-from bot.domain.pin_policy import DEFAULT_PIN_POLICY, PinPolicy
-from bot.domain.pretexting import PretextingPolicy
+from bot.domain.backup_answer import (
+    BACKUP_METHOD,
+    BackupOutcome,
+    InteractionAttempt,
+    NoBackupAnswer,
+    new_pin_required,
+)
 from bot.domain.verification import (
     LockedOut,
+    NewPinRequired,
     NoPinOnFile,
     Rejected,
     UnknownAccount,
@@ -33,92 +39,27 @@ from bot.domain.verification import (
     after_success,
     gate,
 )
-from bot.security import PepperRing, PinHasher, StoredPin
+from bot.security import StoredPin
+from bot.services._vault_base import Attempt, VaultBase, Who
 from bot.services._vault_store import (
-    audit,
     find_account,
+    interaction_attempts,
     lock_credential,
-    record_failure,
     store_state,
     to_state,
 )
-from bot.services._vault_types import (
-    ChangeSink,
-)
-from bot.storage.accounts import Account, Credential
-from bot.storage.db import Database
+from bot.storage.accounts import Credential
 
-__all__ = ["VaultCore", "Who"]
+__all__ = ["Factor", "VaultCore", "Who"]
 
 log = logging.getLogger(__name__)
-_RESET_METHODS = {"otp": "otp_to_record", "in_person_id": "photo_id"}
+
+Factor = Literal["pin", "backup_answer"]
+"""What is checked: the PIN, or the backup answer (its normalised, labelled form)."""
 
 
-@dataclass(frozen=True)
-class Attempt:
-    """One decided attempt: the outcome, whether a hash was checked, and the rows."""
-
-    outcome: VerificationOutcome
-    evaluated: bool
-    account: Account | None
-    row: Credential | None
-
-
-@dataclass(frozen=True)
-class Who:
-    """Who made an attempt or change, where and how (for the audit record)."""
-
-    actor: str
-    surface: str
-    method: str
-    conversation_key: str | None = None
-    source: str | None = None
-
-
-class VaultCore:
-    """Verification over one database and one hasher; ``PinVault`` adds the PIN changes.
-
-    Args:
-        database: where accounts, credentials and the audit log live.
-        hasher: the argon2id hasher with the pepper.
-        lockout: the attempt limits.
-        pin_policy: which PINs may be chosen.
-        pretexting: the thresholds of the cross-account signal (R26).
-        clock: the time source.
-        pepper: the pepper ring, needed to seal one-time codes for delivery and to check the
-            account's DOB/SSN digests; without it those two features are off.
-        on_change: records the account-change event of every new PIN (the notifications
-            service), in the same transaction.
-        otp_ttl: how long a one-time reset code stays valid.
-        otp_max_attempts: wrong entries that kill a one-time code.
-    """
-
-    def __init__(
-        self,
-        database: Database,
-        hasher: PinHasher,
-        *,
-        lockout: LockoutPolicy = DEFAULT_LOCKOUT_POLICY,
-        pin_policy: PinPolicy = DEFAULT_PIN_POLICY,
-        pretexting: PretextingPolicy | None = None,
-        clock: Clock = utcnow,
-        pepper: PepperRing | None = None,
-        on_change: ChangeSink | None = None,
-        otp_ttl: timedelta = timedelta(minutes=10),
-        otp_max_attempts: int = 5,
-    ) -> None:
-        self._db = database
-        self._hasher = hasher
-        self._lockout = lockout
-        self._pin_policy = pin_policy
-        self._pretexting = pretexting or PretextingPolicy()
-        self._clock = clock
-        self._pepper = pepper
-        self._on_change = on_change
-        self._otp_ttl = otp_ttl
-        self._otp_max_attempts = otp_max_attempts
-
-    # -- verification -------------------------------------------------------------------------
+class VaultCore(VaultBase):
+    """Verification over one database and one hasher; ``PinVault`` adds the changes."""
 
     def verify(
         self,
@@ -139,88 +80,152 @@ class VaultCore:
             actor: who entered it (``slack:T1/U1``, ``cli:alice``, ``customer``).
             surface: where (``slack``, ``zendesk``, ``web``, ``cli``, ``ivr``).
             method: how (``agent``, ``link``, ``reply``, ``ivr``...).
-            conversation_key: the conversation the attempt belongs to, if any.
+            conversation_key: the interaction the attempt belongs to, if any (R16, R17).
             source: where the attempt came from (client IP, caller id), for R26.
 
         Returns:
             ``Verified``, ``Rejected(attempts_left)``, ``LockedOut(until)`` (also for a correct
-            PIN during a lockout), ``NoPinOnFile`` or ``UnknownAccount``. The last two cost one
-            dummy hash, like a wrong PIN; a locked-out refusal checks no hash at all.
+            PIN during a lockout), ``NewPinRequired`` (the PIN and the backup answer both failed
+            in this interaction, R16), ``NoPinOnFile`` or ``UnknownAccount``. The last two cost
+            one dummy hash, like a wrong PIN; a refusal checks no hash at all.
 
         Raises:
             HasherBusyError: no hashing slot came free in time (nothing was counted: fail closed).
+            ValueError: ``method`` is ``backup_answer``, which only backup answers may use.
         """
+        if method == BACKUP_METHOD:
+            raise ValueError("the method 'backup_answer' is reserved for backup answers")
         who = Who(actor, surface, method, conversation_key, source)
+        outcome, _ = self._verify_factor("pin", account_number, pin, who=who)
+        assert not isinstance(outcome, NoBackupAnswer)
+        return outcome
+
+    def _verify_factor(
+        self, factor: Factor, account_number: str, secret: str, *, who: Who
+    ) -> tuple[BackupOutcome, StoredPin | None]:
+        """The three steps of one attempt; returns the outcome and, if verified, the hash."""
         now = self._clock()
-        # Phase 1, under the row lock: gate, then count the guess as a failure *before* it is
-        # evaluated, so the limit holds exactly while the slow hash runs outside any
-        # transaction (SQLite would otherwise serialise every verification behind argon2).
+        # Step 1, under the row lock: R16 and the gate, then count the guess as a failure
+        # *before* it is evaluated, so the limit holds exactly while the slow hash runs
+        # outside any transaction (SQLite would otherwise serialise everything behind argon2).
         with self._db.transaction() as session:
-            reserved = self._reserve(session, account_number, now=now)
-            if isinstance(reserved, Attempt) and isinstance(reserved.outcome, LockedOut):
+            reserved = self._reserve(session, factor, account_number, who=who, now=now)
+            refused = isinstance(reserved, Attempt) and isinstance(
+                reserved.outcome, LockedOut | NewPinRequired
+            )
+            if isinstance(reserved, Attempt) and refused:
                 self._audit_attempt(session, account_number, reserved, who=who, now=now)
-                return reserved.outcome
-        if isinstance(reserved, Attempt):  # unknown account or no PIN: one dummy hash
-            self._hasher.dummy_verify(pin)
+                return reserved.outcome, None
+        if isinstance(reserved, Attempt):  # unknown account or nothing on file: a dummy hash
+            self._hasher.dummy_verify(secret)
             with self._db.transaction() as session:
                 self._audit_attempt(session, account_number, reserved, who=who, now=now)
-            return reserved.outcome
-        # Phase 2, outside any transaction: the one argon2 computation of this attempt.
+            return reserved.outcome, None
+        # Step 2, outside any transaction: the one argon2 computation of this attempt.
         stored, told = reserved
-        result = self._hasher.verify(pin, stored)
-        fresh = self._hasher.hash(pin) if result.ok and result.needs_rehash else None
-        # Phase 3: a success undoes the reservation (and rehashes in place); a failure stays.
+        result = self._hasher.verify(secret, stored)
+        fresh = self._hasher.hash(secret) if result.ok and result.needs_rehash else None
+        # Step 3: a success undoes the reservation (and rehashes in place); a failure stays.
         with self._db.transaction() as session:
+            outcome: BackupOutcome
             if result.ok:
-                row = self._settle_success(session, account_number, stored, fresh, now=now)
+                row = self._settle_success(session, factor, account_number, stored, fresh, now=now)
+                outcome = Verified()
             else:
                 account = find_account(session, account_number)
                 row = session.get(Credential, account.id) if account is not None else None
-            outcome: VerificationOutcome = Verified() if result.ok else told
+                outcome = self._after_wrong(session, factor, account_number, told, who=who)
             attempt = Attempt(outcome, True, None, row)
             self._audit_attempt(session, account_number, attempt, who=who, now=now)
-        return outcome
+        return outcome, stored if result.ok else None
 
     def _reserve(
-        self, session: Session, account_number: str, *, now: datetime
+        self, session: Session, factor: Factor, account_number: str, *, who: Who, now: datetime
     ) -> Attempt | tuple[StoredPin, Rejected | LockedOut]:
-        """Gate the attempt and count it as a failure, under the credential's row lock."""
+        """Refuse the attempt, or count it as a failure, under the credential's row lock."""
         account = find_account(session, account_number)
         row = lock_credential(session, account.id) if account is not None else None
-        if account is None or row is None or row.pin_hash is None:
-            missing = UnknownAccount() if account is None else NoPinOnFile()
+        stored = _stored(row, factor)
+        if account is None or stored is None:
+            missing: BackupOutcome = UnknownAccount()
+            if account is not None:
+                missing = NoBackupAnswer() if factor == "backup_answer" else NoPinOnFile()
             return Attempt(missing, False, account, row)
+        assert row is not None
+        if self._interaction_refused(session, account_number, who=who):
+            return Attempt(NewPinRequired(), False, account, row)  # R16: nothing is checked
         state = to_state(row)
         opened = gate(state, now=now, policy=self._lockout)
         if isinstance(opened, LockedOut):
             return Attempt(opened, False, account, row)  # refused without a hash check
         counted, told = after_failure(state, now=now, policy=self._lockout)
         store_state(row, counted, now=now)
-        return StoredPin(hash=row.pin_hash, key_id=row.pepper_key_id or ""), told
+        return stored, told
 
     def _settle_success(
         self,
         session: Session,
+        factor: Factor,
         account_number: str,
         stored: StoredPin,
         fresh: StoredPin | None,
         *,
         now: datetime,
     ) -> Credential | None:
-        """Reset the counters after a correct PIN, unless the PIN changed meanwhile."""
+        """Reset the counters after a correct secret, unless it changed meanwhile."""
         account = find_account(session, account_number)
         row = lock_credential(session, account.id) if account is not None else None
-        if row is None or row.pin_hash != stored.hash:
+        current = _stored(row, factor)
+        if row is None or current is None or current.hash != stored.hash:
             return None
         store_state(row, after_success(to_state(row), now=now, policy=self._lockout), now=now)
-        if fresh is not None:  # retired pepper key or outdated parameters: rehash in place
+        if fresh is not None and factor == "pin":  # retired key or outdated parameters
             row.pin_hash, row.pepper_key_id = fresh.hash, fresh.key_id
-            log.info("PIN rehashed in place", extra={"pepper_key_id": fresh.key_id})
+        elif fresh is not None:
+            row.backup_answer_hash, row.backup_pepper_key_id = fresh.hash, fresh.key_id
+        if fresh is not None:
+            log.info(
+                "secret rehashed in place", extra={"factor": factor, "pepper_key_id": fresh.key_id}
+            )
         return row
+
+    def _after_wrong(
+        self,
+        session: Session,
+        factor: Factor,
+        account_number: str,
+        told: Rejected | LockedOut,
+        *,
+        who: Who,
+    ) -> Rejected | LockedOut | NewPinRequired:
+        """What a wrong secret is told: ``NewPinRequired`` once it completes R16's pair.
+
+        A lockout it caused is reported as such (every conversation of the account must show
+        it); the interaction's next attempt is then refused under R16.
+        """
+        if who.conversation_key is None or not isinstance(told, Rejected):
+            return told
+        history = interaction_attempts(
+            session, account_number=account_number, conversation_key=who.conversation_key
+        )
+        if new_pin_required([*history, InteractionAttempt(factor, failed=True)]):
+            return NewPinRequired()
+        return told
+
+    def _interaction_refused(self, session: Session, account_number: str, *, who: Who) -> bool:
+        """Whether R16 already refuses this interaction (PIN and backup answer both failed)."""
+        if who.conversation_key is None:
+            return False
+        return new_pin_required(
+            interaction_attempts(
+                session, account_number=account_number, conversation_key=who.conversation_key
+            )
+        )
 
     def _attempt(
         self, session: Session, account_number: str, pin: str, *, now: datetime
     ) -> Attempt:
+        """A PIN attempt decided inside the caller's transaction (``change``)."""
         account = find_account(session, account_number)
         row = lock_credential(session, account.id) if account is not None else None
         if account is None or row is None or row.pin_hash is None:
@@ -245,83 +250,15 @@ class VaultCore:
             log.info("PIN rehashed in place", extra={"pepper_key_id": stored.key_id})
         return Attempt(Verified(), True, account, row)
 
-    def _audit_attempt(
-        self, session: Session, account_number: str, attempt: Attempt, *, who: Who, now: datetime
-    ) -> None:
-        outcome = attempt.outcome
-        details: dict[str, object] = {"evaluated": attempt.evaluated}
-        if isinstance(outcome, Rejected):
-            details["attempts_left"] = outcome.attempts_left
-        if isinstance(outcome, LockedOut):
-            details["until"] = outcome.until.isoformat() if outcome.until else None
-        if who.source:
-            details["source"] = who.source
-        self._event(
-            session,
-            who,
-            AuditAction.PIN_VERIFY,
-            account_number,
-            outcome.kind,
-            now=now,
-            details=details,
-        )
-        if isinstance(outcome, LockedOut) and attempt.evaluated and attempt.row is not None:
-            lock = {"hard": attempt.row.hard_locked, "lockout_number": attempt.row.lockout_count}
-            self._event(
-                session,
-                who,
-                AuditAction.PIN_LOCKOUT,
-                account_number,
-                "hard" if attempt.row.hard_locked else "timed",
-                now=now,
-                details={**lock, "until": details["until"]},
-            )
-        if not isinstance(outcome, Verified | NoPinOnFile):
-            self._note_failure(session, account_number, who=who, now=now)
 
-    def _note_failure(
-        self, session: Session, account_number: str, *, who: Who, now: datetime
-    ) -> None:
-        raised = record_failure(
-            session,
-            account_number=account_number,
-            actor=who.actor,
-            source=who.source,
-            now=now,
-            policy=self._pretexting,
-        )
-        for dimension, subject, accounts in raised:
-            log.warning("possible pretexting", extra={"dimension": dimension, "subject": subject})
-            self._event(
-                session,
-                Who("system", who.surface, who.method, who.conversation_key),
-                AuditAction.POSSIBLE_PRETEXTING,
-                account_number,
-                "escalated",
-                now=now,
-                details={"dimension": dimension, "subject": subject, "accounts": list(accounts)},
-            )
-
-    def _event(
-        self,
-        session: Session,
-        who: Who,
-        action: AuditAction | str,
-        account_number: str | None,
-        outcome: str,
-        *,
-        now: datetime,
-        details: Mapping[str, object] | None = None,
-    ) -> None:
-        audit(
-            session,
-            now=now,
-            actor=who.actor,
-            action=action,
-            account_number=account_number,
-            surface=who.surface,
-            method=who.method,
-            outcome=outcome,
-            conversation_key=who.conversation_key,
-            details=dict(details or {}),
-        )
+def _stored(row: Credential | None, factor: Factor) -> StoredPin | None:
+    """The stored hash of ``factor`` on the row, or ``None`` when none is on file."""
+    if row is None:
+        return None
+    if factor == "pin":
+        if row.pin_hash is None:
+            return None
+        return StoredPin(hash=row.pin_hash, key_id=row.pepper_key_id or "")
+    if row.backup_answer_hash is None:
+        return None
+    return StoredPin(hash=row.backup_answer_hash, key_id=row.backup_pepper_key_id or "")

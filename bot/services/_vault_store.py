@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from bot.domain.audit import AuditAction, AuditEvent
+from bot.domain.backup_answer import BACKUP_METHOD, InteractionAttempt
 from bot.domain.dob_form import dob_full_form
 from bot.domain.pin_policy import AccountFacts, dob_checker
 from bot.domain.pretexting import FailureRecord, PretextingPolicy, detect_pretexting
@@ -18,6 +19,7 @@ from bot.domain.verification import CredentialState
 from bot.security.tokens import hmac_sha256_b64, tokens_equal
 from bot.storage.accounts import Account, Credential, PhoneNumber, PostalAddress
 from bot.storage.audit_log import append
+from bot.storage.records import AuditEventRow
 from bot.storage.vault import PinFailure
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "audit",
     "fact_digest",
     "find_account",
+    "interaction_attempts",
     "lock_credential",
     "record_failure",
     "store_state",
@@ -203,3 +206,43 @@ def _dob_checker(digest: str, keys: Sequence[bytes], today: date) -> Any:
 
 def _matches(digest: str, form: str, keys: Sequence[bytes]) -> bool:
     return any(tokens_equal(fact_digest(k, form), digest) for k in keys)
+
+
+def interaction_attempts(
+    session: Session, *, account_number: str, conversation_key: str
+) -> list[InteractionAttempt]:
+    """The audited events R16 folds for one interaction, oldest first.
+
+    Verifications of the account in the interaction (``pin_verify``; method ``backup_answer``
+    for backup answers) and every new PIN on the account (enrolled, changed or reset, in any
+    interaction), ordered by the audit log's own sequence.
+    """
+    new_pin = (AuditAction.PIN_ENROLLED, AuditAction.PIN_CHANGED, AuditAction.PIN_RESET)
+    rows = session.execute(
+        select(
+            AuditEventRow.action, AuditEventRow.method, AuditEventRow.outcome, AuditEventRow.details
+        )
+        .where(
+            AuditEventRow.account_number == account_number,
+            or_(
+                and_(
+                    AuditEventRow.action == AuditAction.PIN_VERIFY,
+                    AuditEventRow.conversation_key == conversation_key,
+                ),
+                and_(AuditEventRow.action.in_(new_pin), AuditEventRow.outcome == "set"),
+            ),
+        )
+        .order_by(AuditEventRow.id)
+    ).all()
+    attempts: list[InteractionAttempt] = []
+    for action, method, outcome, details in rows:
+        if action != AuditAction.PIN_VERIFY:
+            attempts.append(InteractionAttempt("new_pin"))
+            continue
+        factor: Literal["pin", "backup_answer"] = (
+            "backup_answer" if method == BACKUP_METHOD else "pin"
+        )
+        verified = outcome == "verified"
+        evaluated = bool((details or {}).get("evaluated"))
+        attempts.append(InteractionAttempt(factor, verified, evaluated and not verified))
+    return attempts

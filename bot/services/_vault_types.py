@@ -10,10 +10,11 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
+from bot.domain.backup_answer import BackupOutcome
 from bot.domain.pin_policy import PinProblem
-from bot.domain.verification import VerificationOutcome
 
 __all__ = [
+    "ChangeLabel",
     "ChangeSink",
     "CredentialStatus",
     "PinChange",
@@ -24,6 +25,9 @@ __all__ = [
 ]
 
 StatusLabel = Literal["unknown_account", "no_pin", "active", "locked_out", "hard_locked"]
+ChangeLabel = Literal[
+    "pin_created", "pin_changed", "pin_reset", "backup_answer_created", "backup_answer_changed"
+]
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,7 @@ class CredentialStatus:
         lockout_count: lockouts since the last success or new PIN (drives doubling).
         enrolled_at: when the current PIN was set.
         pepper_key_id: the pepper key id the PIN is stored under (not secret; for rotation).
+        backup_question_id: the question the backup answer on file replies to, if any.
     """
 
     account_number: str
@@ -52,6 +57,7 @@ class CredentialStatus:
     lockout_count: int = 0
     enrolled_at: datetime | None = None
     pepper_key_id: str | None = None
+    backup_question_id: str | None = None
 
 
 class PinUpdateStatus(StrEnum):
@@ -63,27 +69,29 @@ class PinUpdateStatus(StrEnum):
     ALREADY_ENROLLED = "already_enrolled"
     NO_PIN_ON_FILE = "no_pin_on_file"
     NOT_AUTHENTICATED = "not_authenticated"
+    UNKNOWN_QUESTION = "unknown_question"
 
 
 @dataclass(frozen=True)
 class PinUpdate:
-    """The result of ``enrol``, ``change`` or ``reset``.
+    """The result of ``enrol``, ``change``, ``reset`` or ``set_backup_answer``.
 
     Attributes:
         status: what happened; only ``SET`` changed anything.
-        problems: every PIN-policy reason, for ``REFUSED_BY_POLICY``.
-        verification: for ``change``, the outcome of checking the current PIN.
+        problems: every PIN-policy reason, for ``REFUSED_BY_POLICY`` of a PIN.
+        verification: for ``change`` and ``set_backup_answer``, the outcome of checking the
+            current PIN.
         detail: a sentence for the operator (never quotes a PIN or code).
     """
 
     status: PinUpdateStatus
     problems: tuple[PinProblem, ...] = ()
-    verification: VerificationOutcome | None = None
+    verification: BackupOutcome | None = None
     detail: str = ""
 
     @property
     def ok(self) -> bool:
-        """Whether the new PIN was stored."""
+        """Whether the new PIN or backup answer was stored."""
         return self.status is PinUpdateStatus.SET
 
 
@@ -109,16 +117,17 @@ class PinChange:
     """An account-change event for the notifications service (R20, R21).
 
     Attributes:
-        account_number: the account whose PIN was created or changed.
-        kind: ``pin_created``, ``pin_changed`` or ``pin_reset``.
+        account_number: the account whose PIN or backup answer was created or changed.
+        kind: ``pin_created``, ``pin_changed``, ``pin_reset``, ``backup_answer_created`` or
+            ``backup_answer_changed``.
         actor: who made the change.
         surface: where it was made.
         occurred_at: when it committed.
-        activation_flow: the PIN was chosen while initiating service, so no notice (R21).
+        activation_flow: chosen while initiating service, so no notice (R21).
     """
 
     account_number: str
-    kind: Literal["pin_created", "pin_changed", "pin_reset"]
+    kind: ChangeLabel
     actor: str
     surface: str
     occurred_at: datetime

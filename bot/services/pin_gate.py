@@ -67,7 +67,8 @@ def submit_pin(
 
     Verified: the thread unlocks for that account only, until ``now + ttl`` (R17). Locked
     out: every conversation of the account shows ``locked_out``. Rejected: the thread stays
-    challenged. The PIN is passed to the vault and nowhere else.
+    challenged. New PIN required (R16): the thread stays locked as it is; the vault refuses
+    every further check in it. The PIN is passed to the vault and nowhere else.
     """
     surface = key.split(":", 1)[0]
     outcome = vault.verify(

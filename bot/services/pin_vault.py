@@ -11,36 +11,17 @@ R14): never biographical or account data.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from typing import Literal
-
-from sqlalchemy.orm import Session
 
 from bot.config import AppConfig
 from bot.domain.audit import AuditAction
-from bot.domain.pin_policy import check_pin
-from bot.domain.verification import (
-    LockedOut,
-    NoPinOnFile,
-    UnknownAccount,
-    Verified,
-    after_reenrolment,
-    after_supervisor_unlock,
-    is_locked,
-)
-from bot.errors import CpniBotError
+from bot.domain.verification import Verified, after_supervisor_unlock, is_locked
 from bot.security import PinHasher
-from bot.services import _vault_otp as otp
+from bot.services._vault_backup import BackupAnswers
 from bot.services._vault_config import argon2_parameters, load_pepper
-from bot.services._vault_core import VaultCore, Who
+from bot.services._vault_core import Who
 from bot.services._vault_notices import notice_sink
-from bot.services._vault_store import (
-    account_facts,
-    find_account,
-    lock_credential,
-    store_state,
-    to_state,
-)
+from bot.services._vault_reset import PinResets
+from bot.services._vault_store import find_account, lock_credential, store_state, to_state
 from bot.services._vault_types import (
     ChangeSink,
     CredentialStatus,
@@ -50,7 +31,8 @@ from bot.services._vault_types import (
     ResetCode,
     StatusLabel,
 )
-from bot.storage.accounts import Account, Credential
+from bot.services._vault_writes import STATUS_FOR
+from bot.storage.accounts import Credential
 from bot.storage.db import Database
 
 __all__ = [
@@ -65,11 +47,15 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-_RESET_METHODS = {"otp": "otp_to_record", "in_person_id": "photo_id"}
 
 
-class PinVault(VaultCore):
-    """The PIN use cases. ``verify`` (inherited) counts one attempt; see ``VaultCore``."""
+class PinVault(PinResets, BackupAnswers):
+    """The PIN use cases.
+
+    ``verify`` counts one PIN attempt (``_vault_core``); ``start_reset_otp`` and ``reset`` are
+    in ``_vault_reset``; the backup-answer use cases (``set_backup_answer``,
+    ``verify_backup_answer``, ``backup_question(s)``) in ``_vault_backup``.
+    """
 
     def enrol(
         self, account_number: str, pin: str, *, actor: str, surface: str, at_service_start: bool
@@ -93,9 +79,13 @@ class PinVault(VaultCore):
             account = find_account(session, account_number, lock=True)
             row = lock_credential(session, account.id) if account else None
             if account is None:
-                return self._refuse(session, who, action, account_number, _UNKNOWN)
+                return self._refuse(
+                    session, who, action, account_number, PinUpdateStatus.UNKNOWN_ACCOUNT
+                )
             if row is not None and row.pin_hash is not None:
-                return self._refuse(session, who, action, account_number, _ENROLLED)
+                return self._refuse(
+                    session, who, action, account_number, PinUpdateStatus.ALREADY_ENROLLED
+                )
             refused = self._check_policy(session, who, action, account, pin=pin)
             if refused is not None:
                 return refused
@@ -123,7 +113,7 @@ class PinVault(VaultCore):
             self._audit_attempt(session, account_number, attempt, who=who, now=now)
             outcome = attempt.outcome
             if not isinstance(outcome, Verified) or attempt.account is None:
-                status = _STATUS_FOR.get(type(outcome), PinUpdateStatus.NOT_AUTHENTICATED)
+                status = STATUS_FOR.get(type(outcome), PinUpdateStatus.NOT_AUTHENTICATED)
                 self._event(session, who, action, account_number, str(status), now=now)
                 return PinUpdate(status, verification=outcome)
             refused = self._check_policy(session, who, action, attempt.account, pin=new_pin)
@@ -132,108 +122,6 @@ class PinVault(VaultCore):
             self._store_new_pin(session, who, action, attempt.account, row=attempt.row, pin=new_pin)
             self._emit(session, who, attempt.account, "pin_changed")
         return PinUpdate(PinUpdateStatus.SET, verification=outcome)
-
-    def start_reset_otp(self, account_number: str, *, actor: str = "system") -> ResetCode:
-        """Send a one-time code to the account's contact of record, for a reset (R14).
-
-        The code is stored only as a peppered argon2id hash; its delivery is queued as a
-        ``notify.otp`` outbox effect with the code sealed. A newer code replaces older ones.
-
-        Raises:
-            CpniBotError: the vault was built without a pepper ring (cannot seal the code).
-        """
-        if self._pepper is None:
-            raise CpniBotError("one-time codes need the vault's pepper ring")
-        who, now = Who(actor, "system", "otp_to_record"), self._clock()
-        with self._db.transaction() as session:
-            account = find_account(session, account_number, lock=True)
-            if account is None:
-                self._hasher.hash(account_number)  # same cost as issuing a code
-                result = ResetCode(sent=False, reason="unknown_account")
-            else:
-                result = otp.issue_code(
-                    session,
-                    account,
-                    hasher=self._hasher,
-                    pepper=self._pepper,
-                    now=now,
-                    ttl=self._otp_ttl,
-                )
-            details = {"channel": result.channel} if result.channel else {}
-            self._event(
-                session, who, _CODE_SENT, account_number, result.reason, now=now, details=details
-            )
-        return result
-
-    def reset(
-        self,
-        account_number: str,
-        new_pin: str,
-        *,
-        actor: str,
-        surface: str,
-        method: str,
-        reason: str,
-        supervisor: str | None = None,
-        code: str | None = None,
-    ) -> PinUpdate:
-        """Set a new PIN after non-biographical authentication (R13, R14, R16).
-
-        Args:
-            account_number: the account.
-            new_pin: the new PIN (checked against the policy and the account's data).
-            actor: who performs the reset.
-            surface: where.
-            method: ``otp`` (with ``code``, from ``start_reset_otp``) or ``in_person_id`` (a
-                supervisor's recorded check of a valid photo ID, with ``supervisor``).
-            reason: why (recorded in the audit log).
-            supervisor: the supervisor who checked the photo ID (``in_person_id``).
-            code: the one-time code the customer received (``otp``).
-
-        Returns:
-            ``SET`` (every lock and counter is cleared: re-enrolment), ``UNKNOWN_ACCOUNT``,
-            ``NOT_AUTHENTICATED`` (wrong, expired or used code) or ``REFUSED_BY_POLICY``; a
-            refused PIN leaves the code usable.
-
-        Raises:
-            ValueError: an unknown method, an empty reason, or the method's proof missing.
-        """
-        _check_reset_request(method, reason=reason, supervisor=supervisor, code=code)
-        who, action = Who(actor, surface, _RESET_METHODS[method]), AuditAction.PIN_RESET
-        details = {"reason": reason.strip(), "supervisor": supervisor}
-        now = self._clock()
-        with self._db.transaction() as session:
-            account = find_account(session, account_number, lock=True)
-            if account is None:
-                return self._refuse(session, who, action, account_number, _UNKNOWN, details=details)
-            row = lock_credential(session, account.id)
-            code_row = None
-            if method == "otp":
-                code_row = otp.check_code(
-                    session,
-                    account,
-                    code or "",
-                    hasher=self._hasher,
-                    now=now,
-                    max_attempts=self._otp_max_attempts,
-                )
-                if code_row is None:
-                    self._note_failure(session, account_number, who=who, now=now)
-                    return self._refuse(
-                        session, who, action, account_number, _NO_AUTH, details=details
-                    )
-            refused = self._check_policy(
-                session, who, action, account, pin=new_pin, details=details
-            )
-            if refused is not None:
-                return refused
-            if code_row is not None:
-                code_row.state, code_row.used_at = "used", now
-            self._store_new_pin(
-                session, who, action, account, row=row, pin=new_pin, details=details
-            )
-            self._emit(session, who, account, "pin_reset")
-        return PinUpdate(PinUpdateStatus.SET)
 
     def unlock(self, account_number: str, *, supervisor: str, reason: str) -> CredentialStatus:
         """Lift a timed or hard lockout; a supervisor's decision, recorded with the reason.
@@ -291,131 +179,8 @@ class PinVault(VaultCore):
                 lockout_count=state.lockout_count,
                 enrolled_at=row.enrolled_at,
                 pepper_key_id=row.pepper_key_id,
+                backup_question_id=row.backup_question_id if row.backup_answer_hash else None,
             )
-
-    # -- helpers --------------------------------------------------------------------------
-
-    def _check_policy(
-        self,
-        session: Session,
-        who: Who,
-        action: AuditAction,
-        account: Account,
-        *,
-        pin: str,
-        details: Mapping[str, object] | None = None,
-    ) -> PinUpdate | None:
-        keys = (
-            [k.secret for k in (self._pepper.current, *self._pepper.fallbacks)]
-            if self._pepper
-            else []
-        )
-        facts = account_facts(session, account, keys=keys, now=self._clock())
-        problems = check_pin(pin, policy=self._pin_policy, account=facts)
-        if not problems:
-            return None
-        reasons = [str(p.code) for p in problems]
-        self._event(
-            session,
-            who,
-            action,
-            account.account_number,
-            str(_POLICY),
-            now=self._clock(),
-            details={**(details or {}), "pin_policy_reasons": reasons},
-        )
-        return PinUpdate(_POLICY, tuple(problems), detail="; ".join(p.text for p in problems))
-
-    def _store_new_pin(
-        self,
-        session: Session,
-        who: Who,
-        action: AuditAction,
-        account: Account,
-        *,
-        row: Credential | None,
-        pin: str,
-        details: Mapping[str, object] | None = None,
-    ) -> None:
-        now = self._clock()
-        stored = self._hasher.hash(pin)
-        if row is None:
-            row = Credential(account_id=account.id, updated_at=now)
-            session.add(row)
-        row.pin_hash, row.pepper_key_id = stored.hash, stored.key_id
-        row.enrolled_at, row.needs_reenrolment = now, False
-        store_state(row, after_reenrolment(to_state(row)), now=now)
-        self._event(session, who, action, account.account_number, "set", now=now, details=details)
-
-    def _refuse(
-        self,
-        session: Session,
-        who: Who,
-        action: AuditAction,
-        account_number: str,
-        status: PinUpdateStatus,
-        *,
-        details: Mapping[str, object] | None = None,
-    ) -> PinUpdate:
-        self._event(
-            session, who, action, account_number, str(status), now=self._clock(), details=details
-        )
-        return PinUpdate(status, detail=_DETAIL[status])
-
-    def _emit(
-        self,
-        session: Session,
-        who: Who,
-        account: Account,
-        kind: Literal["pin_created", "pin_changed", "pin_reset"],
-        *,
-        activation_flow: bool = False,
-    ) -> None:
-        if self._on_change is None:
-            log.warning("no account-change sink is configured; no customer notice is queued")
-            return
-        change = PinChange(
-            account.account_number,
-            kind,
-            who.actor,
-            who.surface,
-            self._clock(),
-            activation_flow,
-        )
-        self._on_change(session, change)
-
-
-_UNKNOWN = PinUpdateStatus.UNKNOWN_ACCOUNT
-_ENROLLED = PinUpdateStatus.ALREADY_ENROLLED
-_NO_AUTH = PinUpdateStatus.NOT_AUTHENTICATED
-_POLICY = PinUpdateStatus.REFUSED_BY_POLICY
-_CODE_SENT = "pin_reset_code_sent"
-_STATUS_FOR: dict[type, PinUpdateStatus] = {
-    UnknownAccount: PinUpdateStatus.UNKNOWN_ACCOUNT,
-    NoPinOnFile: PinUpdateStatus.NO_PIN_ON_FILE,
-    LockedOut: PinUpdateStatus.NOT_AUTHENTICATED,
-}
-_DETAIL = {
-    _UNKNOWN: "No account has this number.",
-    _ENROLLED: "The account already has a PIN; change it with the current PIN, or reset it.",
-    _NO_AUTH: "The one-time code is wrong, expired or already used; send a new one.",
-}
-
-
-def _check_reset_request(
-    method: str, *, reason: str, supervisor: str | None, code: str | None
-) -> None:
-    problems = []
-    if method not in _RESET_METHODS:
-        problems.append("method must be 'otp' or 'in_person_id'")
-    if not reason.strip():
-        problems.append("a reset needs a reason")
-    if method == "otp" and not code:
-        problems.append("an 'otp' reset needs the one-time code")
-    if method == "in_person_id" and not (supervisor and supervisor.strip()):
-        problems.append("an 'in_person_id' reset needs the supervisor who checked the photo ID")
-    if problems:
-        raise ValueError("; ".join(problems))
 
 
 def build_vault(config: AppConfig, database: Database) -> PinVault:
@@ -444,4 +209,5 @@ def build_vault(config: AppConfig, database: Database) -> PinVault:
         pretexting=policy.pretexting,
         pepper=pepper,
         on_change=notice_sink(config),
+        backup_questions=policy.backup_questions,
     )

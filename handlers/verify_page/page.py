@@ -21,7 +21,14 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
 from bot.container import Container
-from bot.domain.verification import LockedOut, NoPinOnFile, Rejected, UnknownAccount, Verified
+from bot.domain.verification import (
+    LockedOut,
+    NewPinRequired,
+    NoPinOnFile,
+    Rejected,
+    UnknownAccount,
+    Verified,
+)
 from bot.services import challenges
 from bot.services.challenges import LinkResult, LinkStatus
 from handlers.verify_page.vault import resolve_vault
@@ -141,6 +148,18 @@ def _result(result: LinkResult) -> Response:
                 "Contact us to unlock it.",
             ),
             status=423,
+        )
+    if isinstance(outcome, NewPinRequired):
+        return _page(
+            "A new PIN is needed",
+            _message(
+                "error",
+                "We could not confirm your identity with your PIN or your security answer, so "
+                "we cannot check it again here. To continue, please contact us to set up a new "
+                "PIN: we will send a one-time code to the phone number or address we have on "
+                "record, or you can visit a store with a photo ID.",
+            ),
+            status=403,
         )
     if isinstance(outcome, NoPinOnFile | UnknownAccount):
         return _page(

@@ -75,6 +75,15 @@ def state_note(view: ConversationView, *, ref: str) -> str | None:
     return "\n".join([*lines, "", marker(ref)])
 
 
+#: R16: the PIN and the backup answer both failed in one interaction.
+NEW_PIN_REQUIRED = (
+    "The PIN and the backup answer both failed on this ticket, so cpni-guard accepts no further "
+    "check here (R16). Do not share CPNI. The only way forward is a new PIN, set after a "
+    "one-time code sent to the contact of record or an in-person photo-ID check; never ask for "
+    "SSN, date of birth, address or account details instead."
+)
+
+
 def outcome_note(outcome: str, *, attempts_left: int | None, ref: str) -> str:
     """The internal note for a PIN reply that did not unlock the ticket."""
     texts = {
@@ -86,6 +95,7 @@ def outcome_note(outcome: str, *, attempts_left: int | None, ref: str) -> str:
         "no_pin_on_file": "The account has no PIN on file: enrol one before sharing CPNI.",
         "unknown_account": "The linked account is not in the directory.",
         "locked_out": "Too many wrong PINs: the account is locked out.",
+        "new_pin_required": NEW_PIN_REQUIRED,
     }
     body = texts.get(outcome, "The PIN reply could not be verified.")
     return "\n".join([body, "The reply was redacted from the ticket.", "", marker(ref)])

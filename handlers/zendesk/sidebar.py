@@ -22,7 +22,14 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
 from bot.container import Container
-from bot.domain.verification import LockedOut, NoPinOnFile, Rejected, UnknownAccount, Verified
+from bot.domain.verification import (
+    LockedOut,
+    NewPinRequired,
+    NoPinOnFile,
+    Rejected,
+    UnknownAccount,
+    Verified,
+)
 from bot.errors import CpniBotError, IllegalTransitionError
 from bot.services import conversations, pin_gate
 from bot.services.conversations import ConversationView
@@ -30,6 +37,7 @@ from bot.storage.records import AuditEventRow
 from bot.worker import enqueue_effect
 from handlers.zendesk.context import SURFACE, ZendeskContext
 from handlers.zendesk.matching import candidate_accounts
+from handlers.zendesk.messages import NEW_PIN_REQUIRED
 
 __all__ = ["AgentAccess", "router", "view_json"]
 
@@ -170,8 +178,6 @@ class _Body:
 
 
 def _outcome_json(outcome: object) -> dict[str, Any]:
-    if isinstance(outcome, Verified):
-        return {"result": "verified"}
     if isinstance(outcome, Rejected):
         return {"result": "rejected", "attempts_left": outcome.attempts_left}
     if isinstance(outcome, LockedOut):
@@ -179,10 +185,10 @@ def _outcome_json(outcome: object) -> dict[str, Any]:
             "result": "locked_out",
             "locked_until": outcome.until.isoformat() if outcome.until else None,
         }
-    if isinstance(outcome, NoPinOnFile):
-        return {"result": "no_pin_on_file"}
-    if isinstance(outcome, UnknownAccount):
-        return {"result": "unknown_account"}
+    if isinstance(outcome, NewPinRequired):  # R16: the agent is told the only way forward
+        return {"result": "new_pin_required", "message": NEW_PIN_REQUIRED}
+    if isinstance(outcome, Verified | NoPinOnFile | UnknownAccount):
+        return {"result": outcome.kind}
     return {"result": "failed"}
 
 

@@ -6,6 +6,7 @@ import dataclasses
 from datetime import timedelta
 
 from sqlalchemy import select
+from vault_support import ACCOUNT, CountingHasher, VaultFactory, add_account, pepper_entry
 
 from bot.config import load_config
 from bot.domain.audit import AuditAction
@@ -21,7 +22,6 @@ from bot.storage.notices import Notice
 from bot.storage.queues import OutboxItem
 from bot.storage.records import AuditEventRow
 
-from conftest import ACCOUNT, CountingHasher, VaultFactory, add_account, pepper_entry
 from fakes import FrozenClock
 
 PIN = "48152039"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from vault_support import ACCOUNT, add_account, pepper_entry
 
 from bot.cli import cli
 from bot.config import load_config
@@ -16,7 +17,6 @@ from bot.services._vault_config import LOCAL_KEY_ID
 from bot.services.pin_vault import build_vault
 from bot.storage.db import Database
 
-from conftest import ACCOUNT, add_account, pepper_entry
 from fakes import FrozenClock
 
 PIN = "48152039"

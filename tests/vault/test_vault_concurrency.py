@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from vault_support import ACCOUNT, VaultFactory, add_account
 
 from bot.domain.audit import AuditAction
 from bot.domain.verification import LockedOut, Verified
 from bot.storage.db import Database
 from bot.storage.records import AuditEventRow
 
-from conftest import ACCOUNT, VaultFactory, add_account
 from fakes import FrozenClock
 
 GUESSER = Path(__file__).with_name("vault_guesser.py")

@@ -1,4 +1,4 @@
-"""After a full enrol-verify-change-reset flow, no PIN appears in logs, tables or audit."""
+"""After a full PIN and backup-answer flow, no secret appears in logs, tables or audit."""
 
 from __future__ import annotations
 
@@ -6,16 +6,18 @@ import logging
 
 import pytest
 from sqlalchemy import select
+from vault_support import ACCOUNT, VaultFactory, add_account
 
 from bot.config import load_config
 from bot.services._vault_notices import notice_sink
 from bot.storage.base import Base
 from bot.storage.db import Database
 
-from conftest import ACCOUNT, VaultFactory, add_account
 from fakes import FrozenClock
 
 PINS = ("48152039", "52917364", "63018475")
+ANSWERS = ("Captain  Whiskerton", "Marzipan Lighthouse", "Wrong Guesswork")
+QUESTIONS = ("What was the name of your first pet?",)
 
 
 def test_no_pin_is_ever_logged_stored_or_audited(
@@ -24,12 +26,22 @@ def test_no_pin_is_ever_logged_stored_or_audited(
     make_vault: VaultFactory,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Every PIN of the flow is absent from captured logs and from every column of every table."""
+    """Every PIN and backup answer of the flow is absent from the logs and every table column."""
     caplog.set_level(logging.DEBUG)
     add_account(database, clock)
-    vault = make_vault(on_change=notice_sink(load_config({}, env_file=None)))
+    vault = make_vault(
+        on_change=notice_sink(load_config({}, env_file=None)), backup_questions=QUESTIONS
+    )
     first, second, third = PINS
     assert vault.enrol(ACCOUNT, first, actor="a", surface="cli", at_service_start=True).ok
+    answer, changed, wrong = ANSWERS
+    assert vault.set_backup_answer(ACCOUNT, "1", first, answer, actor="a", surface="cli").ok
+    assert vault.set_backup_answer(ACCOUNT, "1", first, changed, actor="a", surface="cli").ok
+    who = {"actor": "a", "surface": "cli", "conversation_key": "cli:call-1"}
+    vault.verify_backup_answer(ACCOUNT, changed, **who)
+    vault.verify_backup_answer(ACCOUNT, wrong, **who)
+    vault.verify(ACCOUNT, "90817263", method="cli", **who)
+    vault.verify_backup_answer(ACCOUNT, changed, **who)  # refused under R16
     vault.verify(ACCOUNT, "90817263", actor="a", surface="cli", method="cli")
     vault.verify(ACCOUNT, first, actor="a", surface="cli", method="cli")
     assert vault.change(ACCOUNT, first, second, actor="a", surface="cli").ok
@@ -56,3 +68,8 @@ def test_no_pin_is_ever_logged_stored_or_audited(
     for pin in PINS:
         assert pin not in logged
         assert pin not in everything
+    for secret in ANSWERS:
+        for form in (secret, " ".join(secret.casefold().split())):
+            assert form not in logged
+            assert form not in everything
+    assert "new_pin_required" in everything, "the flow reached the R16 refusal"

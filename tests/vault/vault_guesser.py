@@ -13,11 +13,11 @@ import threading
 from collections import Counter
 from pathlib import Path
 
+from vault_support import CountingHasher, pepper_entry
+
 from bot.security import parse_pepper_keys
 from bot.services.pin_vault import PinVault
 from bot.storage.db import Database
-
-from conftest import CountingHasher, pepper_entry
 
 
 def main() -> None:

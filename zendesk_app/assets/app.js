@@ -113,6 +113,7 @@
       else if (res.result === "rejected") { show("Wrong PIN. Attempts left: " + res.attempts_left + "."); }
       else if (res.result === "locked_out") { show("Too many wrong PINs: the account is locked" + (res.locked_until ? " until " + fmt(res.locked_until) : "") + ". Do not share CPNI."); }
       else if (res.result === "no_pin_on_file") { show("This account has no PIN on file. Enrol one before sharing CPNI."); }
+      else if (res.result === "new_pin_required") { show(res.message); }
       else { show("The PIN could not be checked."); }
       return refresh();
     }, function (err) { show(errorText(err)); });
