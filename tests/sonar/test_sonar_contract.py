@@ -8,6 +8,7 @@ import pytest
 from fake_sonar import SDL, FakeSonar
 from graphql import GraphQLSchema, build_schema, parse, validate
 from graphql.execution.values import get_variable_values
+from sonar_support import make_gateway
 
 from bot.container import Container
 from bot.services.sonar_check import run_check
@@ -16,7 +17,6 @@ from bot.services.sonar_sync import sync_accounts
 from handlers.sonar.queries import OPERATIONS
 from handlers.sonar.worker import routing_for
 
-from conftest import make_gateway
 from fakes import FrozenClock
 
 REPO = Path(__file__).resolve().parents[2]

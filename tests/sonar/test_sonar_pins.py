@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 
 from fake_sonar import FakeSonar
+from sonar_support import make_gateway
 from sqlalchemy import select
 
 from bot.container import Container
@@ -18,7 +19,6 @@ from bot.storage.queues import OutboxItem
 from bot.storage.records import AuditEventRow
 from handlers.sonar.worker import routing_for
 
-from conftest import make_gateway
 from fakes import FrozenClock
 
 FIELD = "77"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from fake_sonar import FakeSonar, seed_accounts
+from sonar_support import make_gateway
 from sqlalchemy import select
 
 from bot.container import Container
@@ -13,7 +14,6 @@ from bot.storage.accounts import Account, EmailAddress, PhoneNumber, PostalAddre
 from bot.storage.notices import Notice
 from handlers.sonar.worker import routing_for
 
-from conftest import make_gateway
 from fakes import FrozenClock
 
 ADDRESS = {"line1": "1 Pine St", "city": "Seattle", "subdivision": "US_WA", "zip": "98101"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fake_sonar import FakeSonar
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sonar_support import WEBHOOK_SECRET, make_container, make_gateway
 from sqlalchemy import func, select
 
 from bot.container import Container
@@ -16,7 +17,6 @@ from bot.storage.queues import InboxItem, OutboxItem
 from handlers.sonar import router
 from handlers.sonar.worker import routing_for
 
-from conftest import WEBHOOK_SECRET, make_container, make_gateway
 from fakes import FrozenClock
 
 PATH = f"/sonar/webhook/{WEBHOOK_SECRET}"
