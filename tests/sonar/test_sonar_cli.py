@@ -1,4 +1,4 @@
-"""The ``cpni-guard sonar`` commands end to end against the fake Sonar (SQLite)."""
+"""The ``cpni-guard sonar`` commands end to end against the fake Sonar, on both backends."""
 
 from __future__ import annotations
 
@@ -12,11 +12,14 @@ from bot.cli import cli
 
 
 @pytest.fixture
-def env(tmp_path: Path, sonar: FakeSonar, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Settings pointing at a fresh SQLite file and the fake Sonar."""
+def env(
+    tmp_path: Path, database_url: str, sonar: FakeSonar, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Settings pointing at a migrated database (SQLite and PostgreSQL) and the fake Sonar."""
     monkeypatch.chdir(tmp_path)
     for name, value in {
-        "CPNI_DATABASE_URL": f"sqlite:///{tmp_path}/cpni.db",
+        "CPNI_DATABASE_URL": database_url,
+        "CPNI_PIN_PEPPER": "k1:" + "QUJD" * 11,
         "SONAR_URL": sonar.url,
         "SONAR_API_TOKEN": sonar.token,
         "CPNI_SONAR_REQUESTS_PER_MINUTE": "399",
