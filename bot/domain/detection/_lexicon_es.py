@@ -59,6 +59,10 @@ SPANISH: dict[str, dict[str, list[str]]] = {
             "qué incluye mi plan",
             "que incluye mi plan",
             "detalle de mi factura",
+            "en mi factura",
+            "mi factura de",
+            "un cargo de",
+            "aparece un cargo",
         ],
         "account_identifiers": [
             "mi número de cuenta es",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from bot.domain.detection._entities import EntityKind
 from bot.domain.detection._vocab import GAP2, GAP3, GAP4, words
 from bot.domain.detection.model import Category
-from bot.domain.detection.recognizer import PatternSpec, RecognizerSpec
+from bot.domain.detection.recognizer import ANY_DIGIT, PatternSpec, RecognizerSpec
 
 __all__ = [
     "ACCOUNT_IDENTIFIERS",
@@ -26,7 +26,9 @@ NOT_ACCOUNT_CREDENTIAL = words(
     "|netgear|wps|netflix|hulu|disney|hbo|spotify|youtube|apple id|icloud|itunes|google|gmail"
     "|yahoo|outlook|hotmail|facebook|instagram|amazon|xbox|playstation|psn|steam|roku"
     "|firestick|smart tv|printer|laptop|computer|windows|vpn|remote desktop|office|corporate"
-    "|training|shared|pinned|channel|slack|door|garage|atm|debit|bank|bluetooth"
+    "|training|shared|pinned|channel|slack|door|garage|atm|debit|bank|bluetooth|gateways|routers"
+    "|modems|admin password|okta|sso|genesys|citrix|workday|salesforce|helpdesk|peacock"
+    "|paramount|max app|prime video|apple tv|espn|sling|youtube tv|pandora|venmo|paypal"
 )
 _CRED_NOUN = (
     r"(?:pin|pins|pin number|pin code|password|passwords|passcode|pass code|passwd|pw|pwd"
@@ -153,11 +155,12 @@ _IDENTIFIER_PATTERNS = (
         regex=(
             r"\b(?:pin|pin number|pin code|pin #|passcode|pass code|security code|security pin"
             r"|account pin|verbal password|secret code|transfer pin|port pin|port-out pin)"
-            r"\s{0,3}(?:number|code|no\.?|#)?\s{0,3}(?:is|was|=|:|-|should be|would be|of|as)?"
+            r"\s{0,3}(?:number|code|no\.?|#)?\s{0,3}(?:is|was|=|:|-|should be|would be|of|as|from)?"
             r"\s{0,3}(?:is\s{1,3}|was\s{1,3})?\d(?:[\s-]?\d){3,7}(?!\d)"
         ),
         score=0.85,
         anchors=words("pin|passcode|pass|security|password|secret"),
+        also=(ANY_DIGIT,),
         negative=NOT_ACCOUNT_CREDENTIAL,
     ),
     PatternSpec(
@@ -188,6 +191,7 @@ _IDENTIFIER_PATTERNS = (
             "|offered|change|changing|changed|update|updating|updated|new|replace|text|texts"
             "|confirmation|you'll get|will be sent|a code|set up|setup|create|never"
             "|edit|reset|can i have|can i get your|could i have|may i have|please provide"
+            "|mailed|stays|per policy"
             "|to get started|to verify|services|features|plan|charges|fees|balance|amount"
             "|discount|usage"
         ),

@@ -14,6 +14,7 @@ from bot.domain.detection._vocab import (
     CALLBACK,
     GAP3,
     GAP4,
+    NOT_DISCLOSED,
     SUPPORT_CONTACT,
     not_after_relative_noun,
     without_modal,
@@ -48,7 +49,10 @@ _PATTERNS = (
         ),
         score=0.6,
         anchors=words("log|logs|history|histories|record|records|cdr|cdrs"),
-        negative=words("clear|delete|deleted|erase|erased|wipe|settings|recents"),
+        negative=(
+            *NOT_DISCLOSED,
+            *words("clear|delete|deleted|erase|erased|wipe|settings|recents"),
+        ),
     ),
     PatternSpec(
         name="call_details",

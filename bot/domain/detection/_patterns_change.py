@@ -9,7 +9,7 @@ account-takeover route; "port forwarding" on a router is not one.
 from __future__ import annotations
 
 from bot.domain.detection._entities import EntityKind
-from bot.domain.detection._vocab import GAP2, GAP3, GAP4, words
+from bot.domain.detection._vocab import GAP2, GAP3, GAP4, PROCESS_TALK, words
 from bot.domain.detection.model import Category
 from bot.domain.detection.recognizer import MatchContext, PatternSpec, RecognizerSpec
 
@@ -39,7 +39,7 @@ _NOT_OF_RECORD = words(
     "|notifications|alerts|store|shipping|ship|return label|return kit|ip address|mac address"
     "|ip|mac|dns|router|wifi|server|url|web address|website|support|by email|via email"
     "|an email|email me|i'll email you|will email you|email you the|can email you|emailed"
-    "|in an email"
+    "|in an email|availability|serviceable|service check|interest list"
 )
 
 
@@ -164,6 +164,7 @@ _PORT_TARGET = (
 _NOT_A_PORT = words(
     "forwarding|forward|ethernet|usb|lan|wan|hdmi|coax|router|modem|open|opened|firewall|nat"
     "|upnp|game|gaming|xbox|ps4|ps5|playstation|switch port|charging|tcp|udp|sfp|poe|console"
+    "|switch to your|switching to your|to your service|to you guys|become a customer|join you"
 )
 
 _PORT_PATTERNS = (
@@ -208,7 +209,7 @@ _PORT_PATTERNS = (
         ),
         score=0.85,
         anchors=words("transfer|port|portout|nt|ntpin|ntp|porting|ported|ports"),
-        negative=words("forwarding|ethernet|router|usb"),
+        negative=(*PROCESS_TALK, *words("forwarding|ethernet|router|usb")),
     ),
     PatternSpec(
         name="switch_carrier",
@@ -255,6 +256,10 @@ PORT_OR_SIM = RecognizerSpec(
     context=words(
         "my|our|his|her|mine|line|lines|number|phone|account|customer|cx|port|porting"
         "|transfer pin|keep|account number|pin"
+    ),
+    negative=(
+        *PROCESS_TALK,
+        *words("switch to your|switching to your|to your service|become a customer|join you"),
     ),
     context_entities=(EntityKind.PHONE,),
 )

@@ -200,7 +200,10 @@ _ADDRESS_PATTERNS = (
         score=0.6,
         anchors=words("it|that|this|them|address|email|addr"),
         validators=(has_value,),
-        negative=words("marketing|promo|promotions|newsletter|shipping|ship|delivery|tracking"),
+        negative=words(
+            "marketing|promo|promotions|newsletter|shipping|ship|delivery|tracking|carrier"
+            "|provider|port|porting|google fi|verizon|t-mobile|at&t|mint"
+        ),
     ),
     PatternSpec(
         name="owned_address_new",

@@ -13,7 +13,7 @@ import importlib
 import re
 from typing import Any
 
-__all__ = ["with_first_char_check"]
+__all__ = ["longest_digit_run", "with_first_char_check"]
 
 _parser: Any = importlib.import_module("re._parser")
 _ZERO_WIDTH = {"AT", "ASSERT", "ASSERT_NOT"}
@@ -55,9 +55,13 @@ def _first(items: Any) -> set[str] | None:  # noqa: PLR0911 - one branch per reg
                 out |= found
             return out
         if name == "SUBPATTERN":
-            if arg[-1].getwidth()[0] == 0 or arg[1]:
-                return None  # may be empty, or changes flags (case-insensitive)
-            return _first(arg[-1])
+            if arg[-1].getwidth()[0] == 0 or arg[1] not in (0, re.I) or arg[2]:
+                return None  # may be empty, or changes flags other than ignore-case
+            found = _first(arg[-1])
+            if found is not None and arg[1]:
+                # (?i:...): the lookahead outside it is case-sensitive, so allow both cases.
+                found = {c for ch in found for c in (ch.lower(), ch.upper())}
+            return found
         if name in _REPEATS:
             low, _, sub = arg
             return _first(sub) if low > 0 and sub.getwidth()[0] > 0 else None
@@ -83,3 +87,37 @@ def with_first_char_check(regex: str) -> str:
         return regex
     body = "".join(re.escape(c) for c in sorted(chars))
     return f"(?=[{body}]){regex}"
+
+
+def longest_digit_run(regex: str) -> int:
+    """Return the most digits in a row that every match of ``regex`` must hold.
+
+    Only the top level of the pattern is looked at (``\\d{6,14}`` gives 6; ``[a-z]-?\\d{6}``
+    gives 6; anything not understood gives 0). A message without such a run cannot match,
+    so the pattern need not run.
+
+    Args:
+        regex: an account number format.
+
+    Returns:
+        The run length, or 0 when unknown.
+    """
+    best = 0
+    for op, arg in _parser.parse(regex).data:
+        if str(op) in _REPEATS:
+            low, _, sub = arg
+            if _is_digit_class(sub):
+                best = max(best, low)
+        elif _is_digit_class([(op, arg)]):
+            best = max(best, 1)
+    return best
+
+
+def _is_digit_class(items: Any) -> bool:
+    items = list(items)
+    if len(items) != 1:
+        return False
+    op, arg = items[0]
+    if str(op) != "IN":
+        return False
+    return all(str(o) == "CATEGORY" and str(a) == "CATEGORY_DIGIT" for o, a in arg)

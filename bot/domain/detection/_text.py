@@ -58,9 +58,12 @@ class NormalizedText:
     """
 
     __slots__ = (
+        "_digit_runs",
         "_ends",
+        "_positions",
         "_spans",
         "_starts",
+        "_texts",
         "has_digit",
         "offsets",
         "original_length",
@@ -77,6 +80,24 @@ class NormalizedText:
         self.has_digit = _DIGIT.search(text) is not None
         self._spans: tuple[tuple[int, int, str], ...] | None = None
         self._starts: tuple[int, ...] = ()
+        self._positions: dict[str, list[int]] | None = None
+        self._texts: tuple[str, ...] = ()
+        self._digit_runs: dict[int, bool] = {}
+
+    def has_digit_run(self, length: int) -> bool:
+        """Tell whether the text holds ``length`` digits in a row (cached per length).
+
+        Args:
+            length: the run length.
+
+        Returns:
+            True when such a run is in the text.
+        """
+        found = self._digit_runs.get(length)
+        if found is None:
+            found = self.has_digit and re.search(rf"\d{{{length}}}", self.text) is not None
+            self._digit_runs[length] = found
+        return found
 
     @property
     def sentence_ends(self) -> list[int]:
@@ -89,9 +110,27 @@ class NormalizedText:
     def token_spans(self) -> tuple[tuple[int, int, str], ...]:
         """Every token (word or punctuation mark) as (start, end, text), found on first use."""
         if self._spans is None:
-            self._spans = tuple((m.start(), m.end(), m.group()) for m in _TOKEN.finditer(self.text))
-            self._starts = tuple(s for s, _, _ in self._spans)
+            spans = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(self.text)]
+            self._spans = tuple(spans)
+            self._starts = tuple([s for s, _, _ in spans])
+            self._texts = tuple([t for _, _, t in spans])
         return self._spans
+
+    @property
+    def positions(self) -> dict[str, list[int]]:
+        """Token text -> indexes into :attr:`token_spans`, built on first use."""
+        if self._positions is None:
+            positions: dict[str, list[int]] = {}
+            for i, tok in enumerate(self.token_texts):
+                positions.setdefault(tok, []).append(i)
+            self._positions = positions
+        return self._positions
+
+    @property
+    def token_texts(self) -> tuple[str, ...]:
+        """The text of each of :attr:`token_spans`."""
+        _ = self.token_spans
+        return self._texts
 
     @property
     def token_starts(self) -> tuple[int, ...]:

@@ -18,8 +18,10 @@ __all__ = [
     "GAP2",
     "GAP3",
     "GAP4",
+    "NOT_DISCLOSED",
     "OWNER",
     "OWNER_NOT_OUR",
+    "PROCESS_TALK",
     "SUPPORT_CONTACT",
     "not_after_relative_noun",
     "without_modal",
@@ -72,6 +74,7 @@ CALLBACK = words(
     "|my number is|number is|can be reached|reachable|you can call|please call"
     "|give me a call|give us a call|ring me|will call|to call|we'll call|i'll call"
     "|gonna call|going to call|call you|calling you|called you|called in|calling in|calls in"
+    "|call in"
 )
 # Talking about contact with the carrier itself (support, technicians, outages).
 SUPPORT_CONTACT = words(
@@ -81,6 +84,17 @@ SUPPORT_CONTACT = words(
     "|from your store|from your billing|from your department|from your tech|from your end"
     "|from your side|from your number|from your sales|from your fraud|from your rep"
     "|cust called|customer called|cx called|caller called|called about|calling about"
+)
+
+# An agent's note that nothing was looked up or told.
+NOT_DISCLOSED = words(
+    "did not review|didn't review|didnt review|not reviewed|did not disclose|didn't disclose"
+    "|not disclosed|no call detail|no call records|did not access|didn't access|not accessed"
+)
+# Process talk among agents (training, workflows, how-to tips): no customer's data.
+PROCESS_TALK = words(
+    "training|workflow|calendar invite|calendar|mandatory|meeting|webinar|tip:|kb article"
+    "|sop|huddle|all hands|announcement|reminder:|fyi all|new process"
 )
 
 _MODAL = re.compile(

@@ -7,11 +7,18 @@ immutable and safe to share between threads.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.domain.detection import _signals
 from bot.domain.detection._entities import EntityFinder, EntityKind, PhoneFinder
+from bot.domain.detection._postrules import (
+    apply_directory_rule,
+    best_per_span,
+    directory_mentioned,
+    drop_identifiers_of_changes,
+)
+from bot.domain.detection._prescan import Prescan
 from bot.domain.detection._text import NormalizedText, normalize
 from bot.domain.detection.email import clean_email_body
 from bot.domain.detection.model import Category, Explanation, Finding, Message, Role, Signal
@@ -19,12 +26,6 @@ from bot.domain.detection.policy import DetectionPolicy
 from bot.domain.detection.recognizer import CompiledPattern, RawFinding, Recognizer
 
 __all__ = ["Detector", "MessageAnalysis"]
-
-# R3: directory listings must not lock a thread on their own; in a sentence about the
-# directory, identifier and address findings are dropped.
-_DIRECTORY_SUPPRESSES = frozenset(
-    {Category.ACCOUNT_IDENTIFIERS, Category.ADDRESS_CHANGE, Category.PORT_OR_SIM}
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +72,8 @@ class Detector:
         self._disclosing = frozenset(r.spec.name for r in recognizers if r.spec.disclosure_capable)
         self._allow = allow_list
         self._prefilter = True
-        self._slots, self._index, self._always = _prescan_index(self._recognizers)
-        self._vocabulary = frozenset(self._index)
+        self._settle = True
+        self._prescan = Prescan(self._recognizers)
         self._phones = PhoneFinder(
             region=policy.default_region,
             leniency=policy.phone_leniency,
@@ -121,44 +122,64 @@ class Detector:
         """
         norm = normalize(text[: self.policy.max_message_chars])
         entities = EntityFinder(norm.text, phones=self._phones, account_formats=())
-        raws: list[RawFinding] = []
-        for rec, patterns in self._selected(norm.tokens):
-            raws.extend(rec.run(norm, entities, patterns))
-        raws = [r for r in raws if r.score >= self.policy.threshold(r.category)]
-        raws = self._drop_allow_listed(raws, norm)
+        directory = directory_mentioned(norm)
+        raws = self._run_recognizers(norm, entities, role, may_settle=not directory)
         signals: set[Signal] = set()
-        raws = _apply_directory_rule(raws, norm, signals)
-        findings = tuple(self._to_finding(r, norm, role) for r in _best_per_span(raws))
+        if directory:
+            raws = apply_directory_rule(raws, norm, signals)
+        findings: tuple[Finding, ...] = ()
+        if raws:
+            raws = self._drop_allow_listed(raws, norm)
+            raws = drop_identifiers_of_changes(raws, norm, entities)
+            findings = tuple(self._to_finding(r, norm, role) for r in best_per_span(raws))
         _add_signals(findings, norm, role, entities, signals)
         return MessageAnalysis(findings=findings, signals=frozenset(signals))
 
-    def _selected(
-        self, tokens: frozenset[str]
-    ) -> Iterator[tuple[Recognizer, list[CompiledPattern]]]:
-        """One prescan: the patterns whose anchor words are in the message, by recognizer."""
-        if not self._prefilter:
-            yield from ((rec, list(rec.patterns)) for rec in self._recognizers)
-            return
-        mask = self._always
-        index = self._index
-        for token in tokens & self._vocabulary:
-            mask |= index[token]
-        current: Recognizer | None = None
-        chosen: list[CompiledPattern] = []
-        slots = self._slots
-        while mask:
-            low = mask & -mask
-            mask ^= low
-            rec, pattern = slots[low.bit_length() - 1]
-            if pattern.also and pattern.also.isdisjoint(tokens):
+    def _run_recognizers(
+        self, norm: NormalizedText, entities: EntityFinder, role: Role, *, may_settle: bool
+    ) -> list[RawFinding]:
+        """Run the selected recognizers; return the findings that reach their threshold.
+
+        Once a rule family has decided a category (a finding at or above the threshold that
+        is already a disclosure if an agent wrote it), later families of that category only
+        add more spans of it and are skipped. Not for account identifiers (a later rule may
+        drop them) nor when a directory listing or the allow-list may drop findings.
+        Fallbacks run last and only for categories no rule found.
+        """
+        selection = (
+            self._prescan.select(norm.tokens, has_digit=norm.has_digit)
+            if self._prefilter
+            else self._prescan.everything
+        )
+        may_settle = may_settle and self._settle and self._allow is None
+        settled: set[Category] = set()
+        raws: list[RawFinding] = []
+        fallbacks: list[tuple[Recognizer, tuple[CompiledPattern, ...]]] = []
+        for rec, patterns in selection:
+            category = rec.spec.category
+            if rec.spec.fallback:
+                fallbacks.append((rec, patterns))
                 continue
-            if rec is not current:
-                if current is not None:
-                    yield current, chosen
-                current, chosen = rec, []
-            chosen.append(pattern)
-        if current is not None:
-            yield current, chosen
+            if category in settled:
+                continue
+            found = rec.run(norm, entities, patterns)
+            raws.extend(found)
+            if (
+                found
+                and may_settle
+                and category is not Category.ACCOUNT_IDENTIFIERS
+                and (role is not Role.AGENT or any(self._discloses(r, norm) for r in found))
+            ):
+                settled.add(category)
+        decided = {r.category for r in raws}
+        for rec, patterns in fallbacks:
+            if rec.spec.category not in decided:
+                raws.extend(rec.run(norm, entities, patterns))
+        return raws
+
+    def _discloses(self, raw: RawFinding, norm: NormalizedText) -> bool:
+        lo, hi = raw.sentence
+        return raw.recognizer in self._disclosing and "?" not in norm.text[lo:hi]
 
     def _drop_allow_listed(self, raws: list[RawFinding], norm: NormalizedText) -> list[RawFinding]:
         if self._allow is None or not raws:
@@ -167,9 +188,7 @@ class Detector:
         return [r for r in raws if not any(s < r.end and r.start < e for s, e in spans)]
 
     def _to_finding(self, raw: RawFinding, norm: NormalizedText, role: Role) -> Finding:
-        lo, hi = raw.sentence
-        is_question = "?" in norm.text[lo:hi]
-        disclosure = role is Role.AGENT and raw.recognizer in self._disclosing and not is_question
+        disclosure = role is Role.AGENT and self._discloses(raw, norm)
         start, end = norm.to_original(raw.start, raw.end)
         return Finding(
             category=raw.category,
@@ -184,55 +203,6 @@ class Detector:
                 disclosure=disclosure,
             ),
         )
-
-
-def _prescan_index(
-    recognizers: Sequence[Recognizer],
-) -> tuple[tuple[tuple[Recognizer, CompiledPattern], ...], dict[str, int], int]:
-    """Number every pattern and map each anchor word to a bit mask of the patterns it enables.
-
-    A message is then prefiltered with one set intersection and a few integer ORs instead of
-    a test per pattern; bits in registry order keep the run order. Patterns without anchors
-    are in the ``always`` mask.
-    """
-    slots = tuple((rec, pattern) for rec in recognizers for pattern in rec.patterns)
-    index: dict[str, int] = {}
-    always = 0
-    for bit, (_, pattern) in enumerate(slots):
-        if not pattern.anchors:
-            always |= 1 << bit
-        for token in pattern.anchors:
-            index[token] = index.get(token, 0) | 1 << bit
-    return slots, index, always
-
-
-def _apply_directory_rule(
-    raws: list[RawFinding], norm: NormalizedText, signals: set[Signal]
-) -> list[RawFinding]:
-    words = _signals.DIRECTORY_WORDS
-    if (
-        words is None
-        or _signals.DIRECTORY_ANCHORS.isdisjoint(norm.tokens)
-        or words.search(norm.text) is None
-    ):
-        return raws
-    signals.add(Signal.DIRECTORY_LISTING)
-    return [
-        r
-        for r in raws
-        if r.category not in _DIRECTORY_SUPPRESSES or words.search(norm.text, *r.sentence) is None
-    ]
-
-
-def _best_per_span(raws: list[RawFinding]) -> list[RawFinding]:
-    """Keep the best finding among overlapping findings of the same category."""
-    kept: list[RawFinding] = []
-    for raw in sorted(raws, key=lambda r: (-r.score, r.start)):
-        if not any(
-            k.category == raw.category and k.start < raw.end and raw.start < k.end for k in kept
-        ):
-            kept.append(raw)
-    return sorted(kept, key=lambda r: (r.start, r.category.value))
 
 
 def _add_signals(
@@ -254,7 +224,7 @@ def _add_signals(
     if (
         role is Role.CUSTOMER
         and any(f.category is Category.CALL_DETAIL for f in findings)
-        and (entities.spans(EntityKind.PHONE) and entities.spans(EntityKind.WHEN))
+        and (entities.spans(EntityKind.WHEN) and entities.spans(EntityKind.PHONE))
     ):
         # R9: the customer named a specific call (number and time) themselves.
         signals.add(Signal.CUSTOMER_SUPPLIED_CALL_DETAIL)

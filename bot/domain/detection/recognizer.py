@@ -10,16 +10,28 @@ match (peers.md complaint 15 asks for exactly this negative context).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 
 from bot.domain.detection._entities import EntityFinder, EntityKind
 from bot.domain.detection._prefix import with_first_char_check
-from bot.domain.detection._text import NormalizedText, normalize_phrase
-from bot.domain.detection._words import WordList, WordScan
-from bot.domain.detection.model import Category
+from bot.domain.detection._specs import (
+    ANY_DIGIT,
+    MAX_CANDIDATES_PER_PATTERN,
+    MAX_FINDINGS_PER_PATTERN,
+    CompiledPattern,
+    MatchContext,
+    PatternSpec,
+    RawFinding,
+    RecognizerSpec,
+    Validator,
+    compile_words,
+    word_list,
+)
+from bot.domain.detection._text import NormalizedText
+from bot.domain.detection._words import WordScan
 
 __all__ = [
+    "ANY_DIGIT",
     "CompiledPattern",
     "MatchContext",
     "PatternSpec",
@@ -32,162 +44,6 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class MatchContext:
-    """What a validator sees of a match (normalised text, never passed on).
-
-    Attributes:
-        text: the normalised message text.
-        start: match start.
-        end: match end.
-        sentence: (start, end) of the sentence holding the match.
-        entities: the message's entity finder.
-    """
-
-    text: str
-    start: int
-    end: int
-    sentence: tuple[int, int]
-    entities: EntityFinder
-
-
-MAX_FINDINGS_PER_PATTERN = 8
-"""The most findings one pattern reports in one message."""
-MAX_CANDIDATES_PER_PATTERN = 256
-"""The most matches of one pattern scored in one message (bounds adversarial input)."""
-
-Validator = Callable[[MatchContext], bool]
-"""A hook that returns False to reject a match (Presidio's ``invalidate_result``)."""
-
-
-@dataclass(frozen=True, slots=True)
-class PatternSpec:
-    """One named pattern of a recognizer.
-
-    Attributes:
-        name: the pattern's name, shown in explanations.
-        regex: the pattern, matched against NFKC case-folded text. It must be linear-time
-            in practice: bounded repeats only, no nested unbounded quantifiers.
-        score: the base score from 0 to 1.
-        anchors: word tokens of which at least one must be in the message for the pattern
-            to run at all (a cheap prefilter); empty means always run.
-        also: a second group of word tokens of which one must also be in the message (for
-            "verb ... noun" patterns: the verbs as anchors, the nouns here); empty: no check.
-        requires: entity kinds that must all be in the match's sentence.
-        negative: words and phrases that cancel this pattern's match in the same sentence.
-        validators: hooks that may reject a match.
-    """
-
-    name: str
-    regex: str
-    score: float
-    anchors: tuple[str, ...] = ()
-    also: tuple[str, ...] = ()
-    requires: tuple[EntityKind, ...] = ()
-    negative: tuple[str, ...] = ()
-    validators: tuple[Validator, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class RecognizerSpec:
-    """A recognizer as data: what it looks for and what raises or cancels a match.
-
-    Attributes:
-        name: the registry name, shown in explanations.
-        category: the category its findings belong to.
-        patterns: the named patterns.
-        context: words and phrases that raise a nearby match's score.
-        negative: words and phrases that cancel a match in the same sentence.
-        context_entities: entity kinds that count as context when near a match.
-        disclosure_capable: True when an agent stating this data discloses CPNI.
-        requires_digit: True when no pattern can match a text without digits.
-    """
-
-    name: str
-    category: Category
-    patterns: tuple[PatternSpec, ...]
-    context: tuple[str, ...] = ()
-    negative: tuple[str, ...] = ()
-    context_entities: tuple[EntityKind, ...] = ()
-    disclosure_capable: bool = False
-    requires_digit: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class RawFinding:
-    """A match before it is mapped to the original text (internal to the detector).
-
-    Attributes:
-        recognizer: the recognizer's name.
-        category: the category.
-        pattern: the pattern's name.
-        start: start in the normalised text.
-        end: end in the normalised text.
-        base_score: the pattern's base score.
-        score: the score after context.
-        context: the context words and entities that fired.
-        sentence: the sentence bounds in the normalised text.
-    """
-
-    recognizer: str
-    category: Category
-    pattern: str
-    start: int
-    end: int
-    base_score: float
-    score: float
-    context: tuple[str, ...]
-    sentence: tuple[int, int]
-
-
-def compile_words(words: Iterable[str]) -> re.Pattern[str] | None:
-    """Compile words and phrases into one whole-word alternation.
-
-    Args:
-        words: words or phrases; they are normalised like message text.
-
-    Returns:
-        The compiled pattern, or None when there are no words.
-    """
-    unique = sorted({normalize_phrase(w) for w in words if w.strip()}, key=len, reverse=True)
-    if not unique:
-        return None
-    body = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in unique)
-    return re.compile(rf"(?<!\w)(?:{body})(?!\w)")
-
-
-@dataclass(frozen=True, slots=True)
-class CompiledPattern:
-    """A pattern compiled once (internal to the detector's prescan).
-
-    Attributes:
-        spec: the declaration.
-        regex: the compiled regex.
-        anchors: tokens of which one must be in the message (empty: always run).
-        also: tokens of which one must also be in the message (empty: no check).
-        negative: the compiled negative words of the pattern and its recognizer.
-    """
-
-    spec: PatternSpec
-    regex: re.Pattern[str]
-    anchors: frozenset[str]
-    also: frozenset[str]
-    negative: WordList | None
-
-
-def word_list(words: Iterable[str]) -> WordList | None:
-    """Compile words and phrases into a token-indexed list.
-
-    Args:
-        words: words or phrases; they are normalised like message text.
-
-    Returns:
-        The list, or None when there are no words.
-    """
-    compiled = WordList({normalize_phrase(w) for w in words if w.strip()})
-    return compiled if compiled else None
-
-
 class Recognizer:
     """A compiled recognizer.
 
@@ -198,6 +54,8 @@ class Recognizer:
             always searched).
         extra_context: more context words from the policy.
         extra_negative: more negative words from the policy.
+        threshold: the category's threshold; a match below it without context is dropped
+            before its negative words are looked up.
     """
 
     def __init__(
@@ -208,8 +66,10 @@ class Recognizer:
         window: int,
         extra_context: Iterable[str] = (),
         extra_negative: Iterable[str] = (),
+        threshold: float = 0.0,
     ) -> None:
         self.spec = spec
+        self._threshold = threshold
         self._boost = context_boost
         self._window = window
         negative = [*spec.negative, *extra_negative]
@@ -220,6 +80,8 @@ class Recognizer:
                 anchors=frozenset(p.anchors),
                 also=frozenset(p.also),
                 negative=word_list([*negative, *p.negative]),
+                cheap_requires=tuple(k for k in p.requires if k is not EntityKind.PHONE),
+                phone_required=EntityKind.PHONE in p.requires,
             )
             for p in spec.patterns
         )
@@ -270,7 +132,7 @@ class Recognizer:
             patterns: the patterns whose anchor words are in the message.
 
         Returns:
-            Raw findings, scored, not yet thresholded.
+            Raw findings, scored; only those reaching the category's threshold.
         """
         results: list[RawFinding] = []
         if self.spec.requires_digit and not norm.has_digit:
@@ -278,8 +140,10 @@ class Recognizer:
         context: WordScan | None = None
         text = norm.text
         for pattern in patterns:
+            if pattern.spec.digit_run and not norm.has_digit_run(pattern.spec.digit_run):
+                continue
             if pattern.spec.requires and any(
-                not entities.anywhere(kind) for kind in pattern.spec.requires
+                not entities.maybe(kind) for kind in pattern.spec.requires
             ):
                 continue
             negative: WordScan | None = None
@@ -296,7 +160,8 @@ class Recognizer:
                     pattern, m.span(), norm=norm, ents=entities, negative=negative, context=context
                 )
                 if found is not None:
-                    results.append(found)
+                    if found.score >= self._threshold:
+                        results.append(found)
                     kept += 1
                     if kept >= MAX_FINDINGS_PER_PATTERN:
                         # A message needs only a few findings per pattern to be decided;
@@ -317,15 +182,26 @@ class Recognizer:
         start, end = span
         spec = pattern.spec
         lo, hi = norm.sentence(start, end)
-        if any(not ents.has(kind, lo, hi) for kind in spec.requires):
+        for kind in pattern.cheap_requires:
+            if not ents.has(kind, lo, hi):
+                return None
+        fired: tuple[str, ...] | None = None
+        if spec.score < self._threshold:
+            # Below the threshold a match counts only with context: look for it first, it
+            # is cheaper than the negative words and usually absent.
+            fired = self._context_near(start, end, (lo, hi), ents, context)
+            if not fired or spec.score + self._boost < self._threshold:
+                return None
+        if negative.phrases_within(lo, hi):
             return None
-        if next(negative.within(lo, hi), None) is not None:
+        if pattern.phone_required and not ents.has(EntityKind.PHONE, lo, hi):
             return None
         if spec.validators:
             ctx = MatchContext(norm.text, start, end, (lo, hi), ents)
             if any(not ok(ctx) for ok in spec.validators):
                 return None
-        fired = self._context_near(start, end, (lo, hi), ents, context)
+        if fired is None:
+            fired = self._context_near(start, end, (lo, hi), ents, context)
         return RawFinding(
             recognizer=self.spec.name,
             category=self.spec.category,
@@ -353,7 +229,7 @@ class Recognizer:
         # Only vocabulary is kept: a match of a literal alternation, with its whitespace
         # collapsed, is exactly one of the configured words. Words inside the match count
         # too ("activate *my* esim" says whose line it is).
-        words = {phrase for _, _, phrase in context.within(lo, hi)}
+        words = set(context.phrases_within(lo, hi))
         if not words:
             # Entities are only looked for when no word gave context: finding phone numbers
             # costs far more than a word lookup, and one kind of context is enough.

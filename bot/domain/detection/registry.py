@@ -20,11 +20,13 @@ from bot.domain.detection._patterns_account import (
 from bot.domain.detection._patterns_billing import USAGE_BILLING
 from bot.domain.detection._patterns_calls import CALL_DETAIL
 from bot.domain.detection._patterns_change import ADDRESS_CHANGE, PORT_OR_SIM
+from bot.domain.detection._patterns_fallback_changes import FALLBACK_RECOGNIZERS
 from bot.domain.detection._patterns_records import (
     ACCOUNT_IDENTIFIERS_PHRASING,
     ADDRESS_CHANGE_PHRASING,
 )
 from bot.domain.detection._patterns_requests import CALL_DETAIL_PHRASING, USAGE_BILLING_PHRASING
+from bot.domain.detection._prefix import longest_digit_run
 from bot.domain.detection._text import normalize_phrase
 from bot.domain.detection._words import TOKEN
 from bot.domain.detection.detector import Detector
@@ -51,6 +53,7 @@ BUILTIN_RECOGNIZERS: tuple[RecognizerSpec, ...] = (
     ADDRESS_CHANGE,
     ADDRESS_CHANGE_PHRASING,
     PORT_OR_SIM,
+    *FALLBACK_RECOGNIZERS,
 )
 _PHRASE_SCORE = 0.7
 _DIGITS = re.compile(r"\d")
@@ -128,6 +131,7 @@ def _account_number_spec(policy: DetectionPolicy) -> RecognizerSpec:
             score=fmt.score,
             anchors=() if fmt.score >= reachable else context_tokens,
             validators=(_not_trivial_number, _not_a_date, _not_a_phone_number),
+            digit_run=longest_digit_run(fmt.pattern),
         )
         for fmt in policy.account_number_formats
     )
@@ -195,6 +199,7 @@ def build_detector(
                 window=policy.context_window,
                 extra_context=context,
                 extra_negative=negative,
+                threshold=policy.threshold(spec.category),
             )
         )
     return Detector(
