@@ -11,6 +11,7 @@ from bot.commands.compliance import audit_group, incidents_group, report_group
 from bot.commands.notices import notices_group  # also adds `accounts event`
 from bot.commands.pin import pin_group
 from bot.commands.run import serve, worker
+from bot.commands.scan import scan
 from bot.commands.sonar import sonar_group
 
 __all__ = ["cli", "main"]
@@ -34,13 +35,14 @@ COMMANDS: list[click.Command] = [
     inbox_group,
     outbox_group,
     accounts_group,
-    # --- commands: append below this line ---
-    sonar_group,  # Sonar connector (issue 9)
-    notices_group,
-    audit_group,
+    scan,  # CPNI detector over exported tickets and chats (issue 4)
+    pin_group,  # PIN vault (issue 3)
+    notices_group,  # account-change notices (issue 7)
+    audit_group,  # compliance toolkit (issue 8)
     report_group,
     incidents_group,
-    pin_group,
+    sonar_group,  # Sonar connector (issue 9)
+    # --- commands: append below this line ---
 ]
 for command in COMMANDS:
     cli.add_command(command)
