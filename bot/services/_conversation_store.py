@@ -10,12 +10,22 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from bot.domain.audit import AuditAction, AuditEvent
 from bot.domain.lock import Lock, LockState
 from bot.storage.accounts import Account
+from bot.storage.audit_log import append
 from bot.storage.records import Conversation
 from bot.worker import enqueue_effect
 
-__all__ = ["ConversationView", "find_accounts", "load_row", "load_views", "save_lock", "to_view"]
+__all__ = [
+    "ConversationView",
+    "audit_view",
+    "find_accounts",
+    "load_row",
+    "load_views",
+    "save_lock",
+    "to_view",
+]
 
 _UNCHANGED = object()
 
@@ -183,3 +193,28 @@ def load_views(
     if state is not None:
         query = query.where(Conversation.lock_state == state.value)
     return [to_view(session, row) for row in session.scalars(query)]
+
+
+def audit_view(
+    session: Session,
+    view: ConversationView,
+    *,
+    action: AuditAction,
+    actor: str,
+    now: datetime,
+    **fields: object,
+) -> None:
+    """Audit an event about the conversation ``view`` (its key, account and categories)."""
+    append(
+        session,
+        AuditEvent(
+            occurred_at=now,
+            actor=actor,
+            action=action,
+            surface=view.surface,
+            conversation_key=view.key,
+            account_number=view.account_number,
+            categories=view.categories,
+            **fields,  # type: ignore[arg-type]
+        ),
+    )
