@@ -253,7 +253,10 @@ def test_locked_out_accounts_lists_timed_and_hard_lockouts(
     for number in ("A-1", "A-2", "A-3"):
         _account(database, number)
     with database.transaction() as session:
-        ids = dict(session.execute(select(Account.account_number, Account.id)).tuples().all())
+        ids = {
+            number: id_
+            for number, id_ in session.execute(select(Account.account_number, Account.id))
+        }
         session.add_all(
             [
                 Credential(
