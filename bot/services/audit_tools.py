@@ -24,7 +24,7 @@ from sqlalchemy import Row, create_engine
 from sqlalchemy.orm import Session
 
 from bot.domain.audit import AuditAction, AuditEvent, redact_details
-from bot.storage import audit_log
+from bot.storage import audit_integrity, audit_log
 from bot.storage.db import Database
 from bot.storage.incidents import earliest_retained_evidence
 
@@ -66,7 +66,7 @@ class VerifyReport:
     """The result of a chain walk."""
 
     checked: int
-    break_at: audit_log.ChainBreak | None
+    break_at: audit_integrity.ChainBreak | None
     purged_through: int | None
 
     @property
@@ -98,8 +98,8 @@ def read_session(database: Database) -> Iterator[Session]:
 def verify(database: Database) -> VerifyReport:
     """Walk the whole chain once (read-only)."""
     with read_session(database) as session:
-        anchor = audit_log.latest_anchor(session)
-        checked, broken = audit_log.verify_chain(session)
+        anchor = audit_integrity.latest_anchor(session)
+        checked, broken = audit_integrity.verify_chain(session)
     return VerifyReport(checked, broken, anchor.last_event_id if anchor else None)
 
 
@@ -240,10 +240,10 @@ def purge(
                     "its 2-year retention (R32); choose an earlier --before"
                 )
             )
-        done = audit_log.purge_prefix(session, before=before, now=now, actor=actor)
+        done = audit_integrity.purge_prefix(session, before=before, now=now, actor=actor)
     return PurgeResult(done.count, done.first_event_id, done.last_event_id)
 
 
 def _would_reach(session: Session, *, before: datetime, event_id: int) -> bool:
-    first_kept = audit_log.first_kept_id(session, before=before)
+    first_kept = audit_integrity.first_kept_id(session, before=before)
     return first_kept is None or event_id < first_kept

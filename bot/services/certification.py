@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from bot.domain.audit import COMPLAINT_CATEGORIES, AuditAction
 from bot.domain.incidents import IncidentKind
-from bot.storage.audit_log import ChainBreak, iter_range, verify_chain
+from bot.storage.audit_integrity import ChainBreak, verify_chain
+from bot.storage.audit_log import iter_range
 from bot.storage.incidents import list_incidents
 
 __all__ = ["OPERATING_PROCEDURES", "CertificationReport", "DataBrokerAction", "build_report"]

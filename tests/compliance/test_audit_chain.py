@@ -10,7 +10,7 @@ from sqlalchemy import delete, text, update
 from sqlalchemy.exc import DBAPIError
 
 from bot.domain.audit import GENESIS_HASH, AuditAction, AuditEvent, chain_hash
-from bot.storage.audit_log import verify_chain
+from bot.storage.audit_integrity import verify_chain
 from bot.storage.db import Database
 from bot.storage.records import AuditEventRow
 

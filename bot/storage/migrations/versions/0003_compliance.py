@@ -19,7 +19,7 @@ depends_on = None
 
 # The audit log is append-only (R31). On PostgreSQL a statement trigger refuses UPDATE always,
 # and DELETE unless the transaction set ``SET LOCAL cpni.audit_purge = 'on'``, which only the
-# retention purge (bot.storage.audit_log.purge_prefix) does. Purge anchors are never changed.
+# retention purge (bot.storage.audit_integrity.purge_prefix) does. Purge anchors are never changed.
 # SQLite has no equivalent that a writer could not drop, so there the hash chain alone shows
 # tampering. TRUNCATE is not covered: it needs table ownership, which the bot's role should
 # not have in production (docs/compliance.md).
