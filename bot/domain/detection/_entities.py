@@ -34,7 +34,11 @@ _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]{0,6}\.?
 _DAY = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?"
 _FULL_DAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _REGEXES: dict[EntityKind, re.Pattern[str]] = {
+    # Each regex starts with a lookahead that every match satisfies (a word start, a digit,
+    # a "$"): it rejects most positions in one step, so matches are unchanged but a 100 KB
+    # digit-heavy input is scanned faster.
     EntityKind.WHEN: re.compile(
+        r"(?<!\w)(?=\w)(?:"
         r"\b\d{1,2}(?::\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)"
         r"|\b\d{1,2}:\d{2}\b"
         r"|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b"
@@ -47,22 +51,23 @@ _REGEXES: dict[EntityKind, re.Pattern[str]] = {
         rf"|{_FULL_DAY}(?: (?:morning|afternoon|evening|night))?"
         rf"|(?:this|yesterday) (?:afternoon|evening)|(?:middle|dead) of the night"
         rf"|earlier today|the other (?:day|night)|christmas(?: day| eve)?|new year'?s(?: eve)?"
-        rf"|thanksgiving)\b"
+        rf"|thanksgiving)\b)"
     ),
     EntityKind.DURATION: re.compile(
-        r"\b\d{1,4}(?:\.\d{1,2})?\s?(?:-\s?)?(?:min|mins|minutes?|sec|secs|seconds?|hrs?|hours?)\b"
+        r"(?=\d)\b\d{1,4}(?:\.\d{1,2})?\s?(?:-\s?)?"
+        r"(?:min|mins|minutes?|sec|secs|seconds?|hrs?|hours?)\b"
     ),
     EntityKind.MONEY: re.compile(
-        r"\$\s?\d{1,7}(?:,\d{3}){0,3}(?:\.\d{1,2})?"
+        r"(?=[$\d])(?:\$\s?\d{1,7}(?:,\d{3}){0,3}(?:\.\d{1,2})?"
         r"|\b\d{1,7}\.\d{2}\b"
-        r"|\b\d{1,7}\s?(?:dollars|bucks|usd)\b"
+        r"|\b\d{1,7}\s?(?:dollars|bucks|usd)\b)"
     ),
     EntityKind.DATA_AMOUNT: re.compile(
-        r"\b\d{1,5}(?:\.\d{1,2})?\s?(?:gb|gigs?|mb|tb|gigabytes?|megabytes?|texts|minutes)\b"
+        r"(?=\d)\b\d{1,5}(?:\.\d{1,2})?\s?(?:gb|gigs?|mb|tb|gigabytes?|megabytes?|texts|minutes)\b"
     ),
     EntityKind.EMAIL: re.compile(r"[\w.*+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,4}"),
     EntityKind.STREET: re.compile(
-        r"\b\d{1,6}\s{1,3}(?:[a-z]{1,20}\.?\s{1,3}){1,3}"
+        r"(?=\d)\b\d{1,6}\s{1,3}(?:[a-z]{1,20}\.?\s{1,3}){1,3}"
         r"(?:st|street|ave|avenue|rd|road|blvd|boulevard|dr|drive|ln|lane|ct|court|way|pl"
         r"|place|pkwy|parkway|hwy|highway|cir|circle|ter|terrace|trl|trail)\b"
     ),

@@ -36,36 +36,59 @@ def _in_set(items: Any) -> set[str] | None:
     return chars
 
 
-def _first(items: Any) -> set[str] | None:  # noqa: PLR0911 - one branch per regex node kind
-    """The characters a non-empty match of ``items`` can start with, or None if unknown."""
-    for op, arg in items:
+def _first(items: Any) -> set[str] | None:
+    """The characters a non-empty match of ``items`` can start with, or None if unknown.
+
+    An element that may match nothing (``(?:the\\s)?``, ``x*``) adds its first characters
+    to those of what follows it; an empty sequence adds none.
+    """
+    items = list(items)
+    for i, (op, arg) in enumerate(items):
         name = str(op)
         if name in _ZERO_WIDTH:
             continue
-        if name == "LITERAL":
-            return {chr(arg)}
-        if name == "IN":
-            return _in_set(arg)
-        if name == "BRANCH":
-            out: set[str] = set()
-            for alternative in arg[1]:
-                found = _first(alternative) if alternative.getwidth()[0] > 0 else None
-                if found is None:
-                    return None
-                out |= found
-            return out
-        if name == "SUBPATTERN":
-            if arg[-1].getwidth()[0] == 0 or arg[1] not in (0, re.I) or arg[2]:
-                return None  # may be empty, or changes flags other than ignore-case
-            found = _first(arg[-1])
-            if found is not None and arg[1]:
-                # (?i:...): the lookahead outside it is case-sensitive, so allow both cases.
-                found = {c for ch in found for c in (ch.lower(), ch.upper())}
-            return found
-        if name in _REPEATS:
-            low, _, sub = arg
-            return _first(sub) if low > 0 and sub.getwidth()[0] > 0 else None
-        return None
+        head = _first_nonempty(name, arg)
+        if head is None or not _may_be_empty(name, arg):
+            return head
+        rest = _first(items[i + 1 :])
+        return None if rest is None else head | rest
+    return set()
+
+
+def _may_be_empty(name: str, arg: Any) -> bool:
+    if name in _REPEATS:
+        return bool(arg[0] == 0 or arg[2].getwidth()[0] == 0)
+    if name == "SUBPATTERN":
+        return bool(arg[-1].getwidth()[0] == 0)
+    if name == "BRANCH":
+        return any(alternative.getwidth()[0] == 0 for alternative in arg[1])
+    return False
+
+
+def _first_nonempty(name: str, arg: Any) -> set[str] | None:  # noqa: PLR0911 - per node kind
+    """The characters a non-empty match of one element can start with, or None."""
+    if name == "LITERAL":
+        return {chr(arg)}
+    if name == "IN":
+        return _in_set(arg)
+    if name == "BRANCH":
+        out: set[str] = set()
+        for alternative in arg[1]:
+            found = _first(alternative)
+            if found is None:
+                return None
+            out |= found
+        return out
+    if name == "SUBPATTERN":
+        if arg[1] not in (0, re.I) or arg[2]:
+            return None  # changes flags other than ignore-case
+        found = _first(arg[-1])
+        if found is not None and arg[1]:
+            # (?i:...): the lookahead outside it is case-sensitive, so allow both cases.
+            found = {c for ch in found for c in (ch.lower(), ch.upper())}
+        return found
+    if name in _REPEATS:
+        return _first(arg[2])
     return None
 
 
@@ -80,7 +103,12 @@ def with_first_char_check(regex: str) -> str:
         unknown or it does not start with a zero-width assertion.
     """
     parsed = _parser.parse(regex)
-    if not parsed.data or str(parsed.data[0][0]) not in _ZERO_WIDTH or parsed.state.flags & re.I:
+    if (
+        not parsed.data
+        or str(parsed.data[0][0]) not in _ZERO_WIDTH
+        or parsed.state.flags & re.I
+        or parsed.getwidth()[0] == 0
+    ):
         return regex
     chars = _first(parsed.data)
     if not chars or len(chars) > _MAX_SET:

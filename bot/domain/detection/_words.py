@@ -28,7 +28,12 @@ _FULL_SCAN_AFTER = 16
 _INDEX_AT_ONCE = 96
 # Regions of a message up to this long are matched on their text, without tokens.
 _REGION_SCAN_MAX = 600
+# Above this many characters a region is tokenised on its own, not the whole message first
+# (a 100 KB input has ~200,000 tokens; the regions patterns ask about, a few hundred).
+_LOCAL_TOKENS_ABOVE = 16_000
 _WORD = re.compile(r"\w+")
+_WORD_CHAR = re.compile(r"\w")
+_WORD_REST = re.compile(r"\w*")
 
 
 def _is_word(token: str) -> bool:
@@ -63,6 +68,7 @@ class WordList:
             entries.sort(key=lambda entry: len(entry[0]), reverse=True)
         self._index = index
         self.first_tokens = frozenset(index)
+        self.longest = max((len(toks) for e in index.values() for toks, _ in e), default=0)
         # When every phrase starts with a word, a message none of whose words is a first
         # token has no occurrence at all: one set operation instead of a scan.
         self.starts_with_punctuation = any(not t[0].isalnum() and t[0] != "_" for t in index)
@@ -85,6 +91,12 @@ class WordList:
                     multi.setdefault(first, []).append((phrase, _token_regex(toks)))
         self._multi = multi
         self._multi_firsts = frozenset(multi)
+        # One search tells whether any phrase of a first word occurs (usually none does).
+        self._multi_any = {
+            first: re.compile("|".join(f"(?:{rx.pattern})" for _, rx in entries))
+            for first, entries in multi.items()
+            if len(entries) > 1
+        }
         self._punct = tuple(punct)
 
     def phrases_in(self, text: str, tokens: frozenset[str]) -> set[str]:
@@ -99,6 +111,9 @@ class WordList:
         """
         found = set(self._single & tokens)
         for first in self._multi_firsts & tokens:
+            either = self._multi_any.get(first)
+            if either is not None and either.search(text) is None:
+                continue
             for phrase, rx in self._multi[first]:
                 if rx.search(text):
                     found.add(phrase)
@@ -205,6 +220,8 @@ class WordScan:
                 self._all = found = []
             else:
                 self._calls += 1
+                if len(self._text.text) > _LOCAL_TOKENS_ABOVE and self._calls <= _FULL_SCAN_AFTER:
+                    return [t for t in self._scan_local(words, lo, hi) if t[1] <= hi]
                 if len(self._text.token_spans) <= _INDEX_AT_ONCE:
                     self._all = found = self._indexed(words)
                 elif self._calls > _FULL_SCAN_AFTER:
@@ -237,6 +254,36 @@ class WordScan:
             hit = words.match_at(tokens, texts, i)
             if hit is not None:
                 found.append((tokens[i][0], hit[0], hit[1]))
+        return found
+
+    def _scan_local(self, words: WordList, lo: int, hi: int) -> list[Token]:
+        """The occurrences starting in ``[lo, hi)``, tokenising from ``lo`` (moved past a word
+        begun before it) to ``words.longest - 1`` tokens past ``hi``: the message's own tokens.
+        """
+        text = self._text.text
+        rest = _WORD_REST.match(text, lo) if lo > 0 and _WORD_CHAR.match(text, lo - 1) else None
+        lo = rest.end() if rest else lo
+        tokens: list[Token] = []
+        texts: list[str] = []
+        inside = 0
+        extra = words.longest - 1
+        for m in TOKEN.finditer(text, lo):
+            start = m.start()
+            if start >= hi:
+                if extra <= 0:
+                    break
+                extra -= 1
+            else:
+                inside += 1
+            texts.append(m.group())
+            tokens.append((start, m.end(), texts[-1]))
+        spans, words_at = tuple(tokens), tuple(texts)
+        found: list[Token] = []
+        for i in range(inside):
+            if words_at[i] in words.first_tokens:
+                hit = words.match_at(spans, words_at, i)
+                if hit is not None:
+                    found.append((spans[i][0], hit[0], hit[1]))
         return found
 
     def _scan(self, first: int, last: int) -> Iterator[Token]:

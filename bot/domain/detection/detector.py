@@ -224,7 +224,8 @@ def _add_signals(
     if (
         role is Role.CUSTOMER
         and any(f.category is Category.CALL_DETAIL for f in findings)
-        and (entities.spans(EntityKind.WHEN) and entities.spans(EntityKind.PHONE))
+        and entities.spans(EntityKind.WHEN)
+        and entities.anywhere(EntityKind.PHONE)  # the digit-cluster check first: it is cheap
     ):
         # R9: the customer named a specific call (number and time) themselves.
         signals.add(Signal.CUSTOMER_SUPPLIED_CALL_DETAIL)

@@ -140,11 +140,8 @@ class Recognizer:
         context: WordScan | None = None
         text = norm.text
         for pattern in patterns:
-            if pattern.spec.digit_run and not norm.has_digit_run(pattern.spec.digit_run):
-                continue
-            if pattern.spec.requires and any(
-                not entities.maybe(kind) for kind in pattern.spec.requires
-            ):
+            spec = pattern.spec
+            if spec.digit_run and not norm.has_digit_run(spec.digit_run):
                 continue
             negative: WordScan | None = None
             kept = 0
@@ -152,7 +149,10 @@ class Recognizer:
                 if tried >= MAX_CANDIDATES_PER_PATTERN:
                     break
                 if negative is None:
-                    # Word scans are set up only once a pattern matches: most do not.
+                    # Required entities and word scans are looked at only once a pattern
+                    # matches: most do not, and finding entities costs more than the regex.
+                    if spec.requires and any(not entities.maybe(kind) for kind in spec.requires):
+                        break
                     negative = WordScan(pattern.negative, norm)
                 if context is None:
                     context = WordScan(self._context, norm)
