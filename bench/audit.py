@@ -93,21 +93,7 @@ def load(database: Database, count: int) -> float:
     return time.perf_counter() - began
 
 
-_COLUMNS = (
-    "id",
-    "occurred_at",
-    "actor",
-    "action",
-    "surface",
-    "conversation_key",
-    "account_number",
-    "method",
-    "outcome",
-    "categories",
-    "details",
-    "prev_hash",
-    "row_hash",
-)
+_COLUMNS = audit_tools.EXPORT_FIELDS  # every column of audit_events, in table order
 
 
 def _flush(database: Database, raw: object, batch: list[dict[str, object]]) -> None:
