@@ -5,17 +5,15 @@ signs with the app's secure setting (``CPNI_ZENDESK_APP_SECRET``; the browser ne
 platform-notes B3). The token must name this account (``iss``), this bot (``aud``) and the agent
 (``sub``), and be unexpired. The ticket id comes in the JSON body; the agent's right to act on
 that ticket is checked against Zendesk itself (role, ticket restriction, groups), never taken
-from the client. The app's ``ticket.save`` hook is only an aid: these checks and the notes are
-the control.
+from the client (both checks live in ``sidebar_auth``). The app's ``ticket.save`` hook is only
+an aid: these checks and the notes are the control.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
-import jwt
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
@@ -38,80 +36,11 @@ from bot.worker import enqueue_effect
 from handlers.zendesk.context import SURFACE, ZendeskContext
 from handlers.zendesk.matching import candidate_accounts
 from handlers.zendesk.messages import NEW_PIN_REQUIRED
+from handlers.zendesk.sidebar_auth import AgentAccess, SidebarError, authorize, claims
 
 __all__ = ["AgentAccess", "router", "view_json"]
 
 _HISTORY = 20
-
-
-class SidebarError(Exception):
-    """An expected refusal: status and a message safe to show the agent."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-@dataclass(frozen=True, slots=True)
-class AgentAccess:
-    """The authenticated agent and what Zendesk says they may do."""
-
-    agent_id: str
-    supervisor: bool
-
-    @property
-    def actor(self) -> str:
-        """The agent as audit records name them."""
-        return f"zendesk-agent:{self.agent_id}"
-
-
-def _claims(ctx: ZendeskContext, header: str | None) -> dict[str, Any]:
-    secret = ctx.settings.zendesk_app_secret
-    if secret is None:
-        raise SidebarError(503, "the sidebar app secret is not configured")
-    scheme, _, token = (header or "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise SidebarError(401, "missing app token")
-    try:
-        claims: dict[str, Any] = jwt.decode(
-            token.strip(),
-            secret.get_secret_value(),
-            algorithms=["HS256"],
-            audience=ctx.settings.public_url.rstrip("/"),
-            issuer=f"https://{ctx.subdomain}.zendesk.com",
-            options={"require": ["exp", "iss", "aud", "sub"]},
-            leeway=30,
-        )
-    except jwt.PyJWTError as exc:
-        raise SidebarError(401, "invalid app token") from exc
-    if not str(claims.get("sub", "")).isdigit():
-        raise SidebarError(401, "invalid app token")
-    return claims
-
-
-def _authorize(ctx: ZendeskContext, agent_id: str, ticket_id: str) -> AgentAccess:
-    gateway = ctx.gateway()
-    user = gateway.user(agent_id)
-    if user is None or not user.active or user.role not in ("agent", "admin"):
-        raise SidebarError(403, "only active agents may use this app")
-    ticket = gateway.ticket(ticket_id)
-    restriction = user.ticket_restriction
-    groups: set[str] | None = None
-    if restriction == "groups":
-        groups = gateway.group_ids(agent_id)
-        allowed = ticket.group_id is not None and ticket.group_id in groups
-    elif restriction == "assigned":
-        allowed = ticket.assignee_id == agent_id
-    else:
-        allowed = restriction is None or user.role == "admin"
-    if not allowed:
-        raise SidebarError(403, "you may not act on this ticket")
-    supervisor_group = ctx.settings.zendesk_supervisor_group
-    supervisor = user.role == "admin"
-    if not supervisor and supervisor_group is not None:
-        groups = groups if groups is not None else gateway.group_ids(agent_id)
-        supervisor = str(supervisor_group) in groups
-    return AgentAccess(agent_id=agent_id, supervisor=supervisor)
 
 
 def view_json(view: ConversationView | None) -> dict[str, Any]:
@@ -271,6 +200,22 @@ class _Actions:
         self.ctx.container.wake_workers()
         return {"queued": True}
 
+    def lock(self, access: AgentAccess, body: _Body) -> dict[str, Any]:
+        """Any agent on the ticket locks it by hand when the detector missed CPNI.
+
+        The core audits it (``conversation_locked``, outcome ``manual``) and queues the note.
+        """
+        with self.ctx.container.database.transaction() as session:
+            conversations.lock(
+                session,
+                key=self.ctx.key_for(body.ticket_id),
+                surface=SURFACE,
+                actor=access.actor,
+                now=self.ctx.now(),
+            )
+        self.ctx.container.wake_workers()
+        return self.state(access, body)
+
     def override(self, access: AgentAccess, body: _Body) -> dict[str, Any]:
         if not access.supervisor:
             raise SidebarError(403, "only supervisors may override the lock")
@@ -301,9 +246,9 @@ def router(container: Container) -> APIRouter:
     actions = _Actions(ctx)
 
     def run(name: str, authorization: str | None, raw: bytes) -> dict[str, Any]:
-        claims = _claims(ctx, authorization)
+        token = claims(ctx, authorization)
         body = _Body(raw)
-        access = _authorize(ctx, str(claims["sub"]), body.ticket_id)
+        access = authorize(ctx, str(token["sub"]), body.ticket_id)
         result: dict[str, Any] = getattr(actions, name)(access, body)
         return result
 
@@ -321,7 +266,7 @@ def router(container: Container) -> APIRouter:
         response.headers["Cache-Control"] = "no-store"
         return response
 
-    for name in ("state", "account", "pin", "link", "override"):
+    for name in ("state", "account", "pin", "link", "lock", "override"):
         api.add_api_route(
             f"/{name}", _endpoint(handle, name), methods=["POST"], include_in_schema=False
         )

@@ -38,3 +38,13 @@ def test_assets_load_nothing_but_the_zaf_sdk_from_outside() -> None:
         assert (APP / "assets" / name).is_file()
     script = (APP / "assets" / "app.js").read_text(encoding="utf-8")
     assert "{{setting.app_secret}}" in script and "secure: true" in script
+
+
+def test_lock_button_label_matches_its_translation() -> None:
+    """The manual lock button and its hint say what en.json says."""
+    strings = json.loads((APP / "translations" / "en.json").read_text(encoding="utf-8"))["sidebar"]
+    html = (APP / "assets" / "iframe.html").read_text(encoding="utf-8")
+    assert (
+        f'<button id="lock-ticket" type="button" class="danger">{strings["lock_button"]}<' in html
+    )
+    assert f'<p class="hint">{strings["lock_hint"]}</p>' in html

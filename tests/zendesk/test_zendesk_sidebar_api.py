@@ -6,10 +6,13 @@ import jwt
 import pytest
 from fake_zendesk import FakeZendesk
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from zendesk_support import APP_SECRET, PUBLIC_URL, app_token, seed_account
 
 from bot.container import Container
+from bot.domain.audit import AuditAction
 from bot.services import conversations
+from bot.storage.records import AuditEventRow
 
 from fakes import FrozenClock
 
@@ -154,3 +157,69 @@ def test_only_supervisors_may_override(
     )
     assert done.status_code == 200  # type: ignore[attr-defined]
     assert done.json()["conversation"]["state"] == "overridden"  # type: ignore[attr-defined]
+
+
+def _manual_locks(container: Container, key: str) -> list[tuple[str, str | None]]:
+    with container.database.transaction() as session:
+        rows = session.scalars(
+            select(AuditEventRow).where(
+                AuditEventRow.conversation_key == key,
+                AuditEventRow.action == AuditAction.CONVERSATION_LOCKED.value,
+            )
+        ).all()
+        return [(row.actor, row.outcome) for row in rows]
+
+
+def test_agent_locks_an_open_ticket_by_hand(
+    client: TestClient, zd: FakeZendesk, container: Container, ticket: int
+) -> None:
+    """Any agent may lock a ticket the detector missed: the lock is audited as manual, and the
+    private note and cpni_locked tag follow once the worker runs (R6, R27)."""
+    agent = zd.add_user(role="agent", ticket_restriction="groups", groups=(500,))
+    key = f"zendesk:acme/{ticket}"
+    assert (
+        _post(client, "state", app_token(agent), ticket_id=str(ticket)).json()[  # type: ignore[attr-defined]
+            "conversation"
+        ]["state"]
+        == "open"
+    )
+    response = _post(client, "lock", app_token(agent), ticket_id=str(ticket))
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    payload = response.json()  # type: ignore[attr-defined]
+    assert payload["conversation"]["state"] == "locked"
+    assert payload["conversation"]["locked"] is True
+    assert payload["supervisor"] is False
+    assert payload["history"][0]["action"] == "conversation_locked"
+    assert _manual_locks(container, key) == [(f"zendesk-agent:{agent}", "manual")]
+    container.new_worker().run_until_idle()
+    assert "cpni_locked" in zd.state.tickets[ticket]["tags"]
+    notes = zd.notes(ticket)
+    assert len(notes) == 1
+    assert zd.public_comments(ticket) == []
+
+
+def test_unauthenticated_lock_is_refused_and_changes_nothing(
+    client: TestClient, zd: FakeZendesk, container: Container, ticket: int
+) -> None:
+    """A lock request without a valid app token gets 401: no conversation, audit, note or tag."""
+    key = f"zendesk:acme/{ticket}"
+    for token in (None, app_token(zd.add_user(role="agent"), secret="x" * 32)):
+        response = _post(client, "lock", token, ticket_id=str(ticket))
+        assert response.status_code == 401  # type: ignore[attr-defined]
+    container.new_worker().run_until_idle()
+    with container.database.transaction() as session:
+        assert conversations.get_view(session, key) is None
+    assert _manual_locks(container, key) == []
+    assert zd.notes(ticket) == []
+    assert "cpni_locked" not in zd.state.tickets[ticket]["tags"]
+
+
+def test_agents_who_may_not_act_on_the_ticket_cannot_lock_it(
+    client: TestClient, zd: FakeZendesk, container: Container, ticket: int
+) -> None:
+    """An agent restricted to other groups gets 403 and the ticket stays unlocked."""
+    outsider = zd.add_user(role="agent", ticket_restriction="groups", groups=(501,))
+    response = _post(client, "lock", app_token(outsider), ticket_id=str(ticket))
+    assert response.status_code == 403  # type: ignore[attr-defined]
+    with container.database.transaction() as session:
+        assert conversations.get_view(session, f"zendesk:acme/{ticket}") is None

@@ -114,6 +114,7 @@ def test_sidebar_lock_refusal_pin_errors_and_verification(
         assert "PIN required" in banner.inner_text()
         assert "call_detail" in page.locator("#categories").inner_text()
         assert page.locator("#account").inner_text() == "ACC-1001"
+        assert page.locator("#lock-ticket").is_hidden()
         page.screenshot(path=str(ARTIFACTS / "sidebar-locked.png"))
 
         page.evaluate(
@@ -138,6 +139,7 @@ def test_sidebar_lock_refusal_pin_errors_and_verification(
         page.wait_for_function("document.getElementById('banner').dataset.state === 'verified'")
         assert f"zendesk-agent:{agent}" in banner.inner_text()
         assert page.locator("#history li").count() >= 3
+        assert page.locator("#lock-ticket").is_visible()
         page.evaluate("window.__fakeZaf.values['comment.type'] = 'publicReply'")
         assert page.evaluate("window.__fakeZaf.save()") == "allowed"
         page.screenshot(path=str(ARTIFACTS / "sidebar-verified.png"))
@@ -165,3 +167,36 @@ def test_sidebar_shows_lockout(
         assert "locked out" in page.locator("#banner").inner_text()
         assert "Too many wrong PINs" in page.locator("#message").inner_text()
         page.screenshot(path=str(ARTIFACTS / "sidebar-lockout.png"))
+
+
+def test_sidebar_manual_lock_of_a_missed_ticket(
+    browser: object, zd: FakeZendesk, container: Container, clock: FrozenClock
+) -> None:
+    """An agent locks a ticket the detector did not flag with "Lock: PIN required"; the sidebar
+    turns locked and the save hook then refuses a public reply (R6)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    agent = zd.add_user(role="agent")
+    seed_account(container, number="ACC-3003", email=None, phone="+14155550142", now=clock.now)
+    ticket = zd.add_ticket(requester_id=zd.add_user(phone="+14155550142"), channel="voice")
+    label = json.loads((ROOT / "zendesk_app" / "translations" / "en.json").read_text("utf-8"))[
+        "sidebar"
+    ]["lock_button"]
+    with LiveServer(_harness(container)) as base:
+        page = _open(browser, base, ticket, agent)
+        page.wait_for_function("document.getElementById('banner').dataset.state === 'open'")
+        page.evaluate("window.__fakeZaf.values['comment.text'] = 'You called 555-0100 twice'")
+        assert page.evaluate("window.__fakeZaf.save()") == "allowed"
+        button = page.locator("#lock-ticket")
+        assert button.is_visible()
+        assert button.inner_text() == label
+
+        button.click()
+        page.wait_for_function("document.getElementById('banner').dataset.state === 'locked'")
+        assert "PIN required" in page.locator("#banner").inner_text()
+        assert "Ticket locked" in page.locator("#message").inner_text()
+        assert button.is_hidden()
+        assert f"zendesk-agent:{agent}" in page.locator("#history").inner_text()
+        page.screenshot(path=str(ARTIFACTS / "sidebar-manual-lock.png"))
+        assert page.evaluate("window.__fakeZaf.save()").startswith("refused: CPNI Guard")
+    container.new_worker().run_until_idle()
+    assert "cpni_locked" in zd.state.tickets[ticket]["tags"]

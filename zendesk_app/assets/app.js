@@ -5,6 +5,7 @@
   "use strict";
 
   var LOCKED = { locked: true, challenged: true, locked_out: true };
+  var LOCKABLE = { open: true, verified: true, overridden: true };
   var STATE_TEXT = {
     open: "No CPNI detected on this ticket.",
     locked: "PIN required: this ticket touches CPNI.",
@@ -86,6 +87,7 @@
 
     $("pin-box").hidden = !(LOCKED[c.state] && c.state !== "locked_out" && c.account_number);
     $("override-box").hidden = !(data.supervisor && LOCKED[c.state]);
+    $("lock-box").hidden = !LOCKABLE[c.state];
 
     if (data.history) {
       var list = $("history");
@@ -128,6 +130,10 @@
     api("link", { mode: "link" }).then(function () { show("Secure link sent to the customer.", true); return refresh(); }, function (err) { show(errorText(err)); });
   }
 
+  function onLock() {
+    api("lock").then(function (res) { show("Ticket locked: public replies are blocked until the PIN is verified.", true); render(res); }, function (err) { show(errorText(err)); });
+  }
+
   function onOverride(event) {
     event.preventDefault();
     api("override", { reason: $("override-reason").value.trim() }).then(function () { $("override-reason").value = ""; show("Lock overridden.", true); return refresh(); }, function (err) { show(errorText(err)); });
@@ -157,6 +163,7 @@
     $("account-form").addEventListener("submit", onAccount);
     $("send-link").addEventListener("click", onLink);
     $("override-form").addEventListener("submit", onOverride);
+    $("lock-ticket").addEventListener("click", onLock);
     client.on("ticket.save", onSave);
     client.on("ticket.updated", refresh);
     return refresh();
