@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from importlib.metadata import entry_points
 from typing import Any
 
@@ -63,9 +64,12 @@ class Container:
         with self._vault_lock:
             self._vault = vault
 
-    @property
+    @cached_property
     def detector(self) -> Detector:
-        """The CPNI detector compiled from the policy's ``detection`` section (once)."""
+        """The CPNI detector compiled from the policy's ``detection`` section, once.
+
+        Cached on the container: the policy is hashed by value, which is too costly per message.
+        """
         return default_detector(self.config.policy.detection)
 
     def new_worker(self, *, worker_id: str | None = None) -> Worker:

@@ -81,7 +81,7 @@ def screen(
     account_number: str | None = None,
     actor: str = "system",
     now: datetime,
-    detector: Detector | None = None,
+    detector: Detector,
 ) -> ScreenOutcome:
     """Detect CPNI over the whole thread and lock it when it is sensitive and unverified.
 
@@ -95,14 +95,15 @@ def screen(
         account_number: the account the surface already knows, if any.
         actor: who triggered the screening (for the audit).
         now: the current time.
-        detector: the compiled detector (the default policy's if None).
+        detector: the detector compiled from the configured policy (``container.detector``);
+            required, so no surface can silently screen with the default policy.
 
     Returns:
         The outcome, with the updated view.
     """
     decision = decide_thread(
         [DetectorMessage(m.text, _role(m.author_role), m.channel) for m in messages],
-        detector=detector or default_detector(),
+        detector=detector,
     )
     hint = _account_hint(session, messages)
     row = load_row(session, key=key, surface=surface, now=now, create=True)
@@ -112,8 +113,13 @@ def screen(
     current = on_expiry(before.lock, now=now)
     if decision.requires_pin:
         current = on_sensitive(current, account_number=account, now=now)
-    categories = tuple(sorted({*before.categories, *(c.value for c in decision.categories)}))
-    reasons = tuple(decision.reasons()) if decision.sensitive else before.reasons
+    # The stored categories and reasons explain the PIN gate (they are what the note shows), so
+    # a thread the policy lets through unchallenged records none and gets no note.
+    if decision.requires_pin:
+        categories = tuple(sorted({*before.categories, *(c.value for c in decision.categories)}))
+        reasons = tuple(decision.reasons())
+    else:
+        categories, reasons = before.categories, before.reasons
     view = save_lock(
         session,
         row,

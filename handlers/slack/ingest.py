@@ -192,6 +192,7 @@ def handle_inbound(rt: SlackRuntime, session: Session, item: ClaimedItem) -> Non
         new_message_ids={payload["ts"]},
         actor=f"slack:{user}" if user else "system",
         now=now,
+        detector=rt.container.detector,
     )
     notices = [("disclosed", m) for m in outcome.disclosed_while_locked]
     notices += [("pin_in_clear", m) for m in outcome.pin_in_clear]

@@ -31,7 +31,6 @@ from bot.domain.verification import (
 )
 from bot.services import challenges
 from bot.services.challenges import LinkResult, LinkStatus
-from handlers.verify_page.vault import resolve_vault
 
 __all__ = ["SECURITY_HEADERS", "router"]
 
@@ -193,7 +192,7 @@ def router(container: Container) -> APIRouter:
     def submit(token: str, pin: str) -> LinkResult:
         return challenges.submit_link_pin(
             container.database,
-            resolve_vault(container),
+            container.vault,
             token=token,
             pin=pin,
             now=container.clock(),

@@ -7,9 +7,7 @@ from datetime import datetime
 
 from bot.container import Container
 from bot.domain.detection import Detector
-from bot.services.conversations import default_detector
 from bot.services.pin_gate import PinVerifier
-from handlers.verify_page.vault import resolve_vault
 from handlers.zendesk.gateway import GatewayConfig, ZendeskGateway
 
 __all__ = ["SURFACE", "ZendeskContext", "ticket_id_of"]
@@ -80,11 +78,11 @@ class ZendeskContext:
     @property
     def detector(self) -> Detector:
         """The compiled detector for the configured policy."""
-        return default_detector(self.container.config.policy.detection)
+        return self.container.detector
 
     def vault(self) -> PinVerifier:
         """The PIN vault."""
-        return resolve_vault(self.container)
+        return self.container.vault
 
     def public_link(self, path: str) -> str:
         """An absolute URL on the bot's public address."""

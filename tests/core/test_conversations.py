@@ -48,7 +48,13 @@ def _screen(
     ]
     with database.transaction() as session:
         return conversations.screen(
-            session, key=KEY, surface="slack", messages=messages, now=clock(), **kw
+            session,
+            key=KEY,
+            surface="slack",
+            messages=messages,
+            now=clock(),
+            detector=conversations.default_detector(),
+            **kw,
         )  # type: ignore[arg-type]
 
 

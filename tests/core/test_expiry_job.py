@@ -28,6 +28,7 @@ def test_the_expiry_job_relocks_a_verified_thread(database_url: str, clock: Froz
             key=KEY,
             surface="slack",
             now=clock(),
+            detector=container.detector,
             messages=[
                 Message(
                     message_id="1", text="A-1001 who called me on Sunday?", author_role="customer"

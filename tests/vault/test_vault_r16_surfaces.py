@@ -36,7 +36,14 @@ def test_after_r16_the_gate_refuses_even_the_right_pin_and_the_thread_stays_shut
         message_id="1", text=f"{ACCOUNT} what calls were on my last bill?", author_role="customer"
     )
     with database.transaction() as session:
-        conversations.screen(session, key=KEY, surface="slack", messages=[message], now=clock())
+        conversations.screen(
+            session,
+            key=KEY,
+            surface="slack",
+            messages=[message],
+            now=clock(),
+            detector=conversations.default_detector(),
+        )
     vault.verify_backup_answer(ACCOUNT, "Fido", actor="U", surface="slack", conversation_key=KEY)
     gate = {"key": KEY, "account_number": ACCOUNT, "actor": "U", "method": "agent"}
     wrong = submit_pin(database, vault, pin="90817263", ttl_minutes=30, now=clock(), **gate)

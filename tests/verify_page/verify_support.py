@@ -44,6 +44,7 @@ def locked_thread_with_link(
             surface="slack",
             account_number=number,
             now=now,
+            detector=container.detector,
             messages=[
                 Message(
                     message_id="1",
