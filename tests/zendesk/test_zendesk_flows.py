@@ -174,11 +174,8 @@ def test_outage_delays_notes_but_loses_none(
     """Zendesk answering 500 for ten minutes delays the note; once it recovers exactly one note
     is posted and nothing is dead-lettered (DESIGN: nothing accepted is ever lost)."""
     seed_account(container, now=clock.now)
-    requester = zd.add_user(email="pat@example.com")
-    ticket = zd.add_ticket(requester_id=requester, channel="web")
-    comment = zd.add_comment(ticket, ASK, author_id=requester)
-    zd.outage(500)
-    _deliver(client, comment_event(ticket, comment, ASK, author_id=requester), clock)
+    zd.outage(500)  # the webhook is still accepted: it never calls Zendesk
+    ticket, _ = _customer_asks(zd, client, clock, channel="web")
     for _ in range(20):
         _run(container)
         clock.advance(seconds=30)
@@ -198,10 +195,7 @@ def test_429_retry_after_reschedules_without_blocking(
 ) -> None:
     """A 429 whose Retry-After exceeds zenpy's budget goes back to the outbox for that long."""
     seed_account(container, now=clock.now)
-    requester = zd.add_user(email="pat@example.com")
-    ticket = zd.add_ticket(requester_id=requester, channel="web")
-    comment = zd.add_comment(ticket, ASK, author_id=requester)
-    _deliver(client, comment_event(ticket, comment, ASK, author_id=requester), clock)
+    ticket, _ = _customer_asks(zd, client, clock, channel="web")
     zd.fail(429, retry_after=120)
     _run(container)
     with container.database.transaction() as session:
@@ -218,10 +212,7 @@ def test_short_retry_after_is_waited_within_budget(
 ) -> None:
     """A 429 with a Retry-After inside the budget is waited out by zenpy and the call succeeds."""
     seed_account(container, now=clock.now)
-    requester = zd.add_user(email="pat@example.com")
-    ticket = zd.add_ticket(requester_id=requester, channel="web")
-    comment = zd.add_comment(ticket, ASK, author_id=requester)
-    _deliver(client, comment_event(ticket, comment, ASK, author_id=requester), clock)
+    ticket, _ = _customer_asks(zd, client, clock, channel="web")
     zd.fail(429, retry_after=1)
     _run(container)
     assert len(zd.notes(ticket)) == 1
@@ -232,11 +223,8 @@ def test_per_ticket_update_limit_reschedules(
 ) -> None:
     """When the ticket has had 30 updates in 10 minutes the note waits for the window."""
     seed_account(container, now=clock.now)
-    requester = zd.add_user(email="pat@example.com")
-    ticket = zd.add_ticket(requester_id=requester, channel="web")
-    zd.state.updates[ticket] = [clock.now] * 30
-    comment = zd.add_comment(ticket, ASK, author_id=requester)
-    _deliver(client, comment_event(ticket, comment, ASK, author_id=requester), clock)
+    ticket, _ = _customer_asks(zd, client, clock, channel="web")
+    zd.state.updates[ticket] = [clock.now] * 30  # 30 updates in the window already
     _run(container)
     assert zd.notes(ticket) == []
     clock.advance(minutes=11)
